@@ -1,0 +1,43 @@
+# Two commands set everything up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint catalog bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --user --name appaccess >/dev/null
+	touch $@ $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py
+
+test: $(DEVSTAMP)
+	$(BIN)/ruff check analyzer tests benchmarks scripts
+	$(BIN)/python -m pytest -n 2 tests
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check analyzer tests benchmarks scripts
+	$(BIN)/ruff format --check analyzer tests benchmarks scripts
+
+# Rebuild the endpoint catalogue from ../shared/reference (review the diff like code).
+catalog: $(STAMP)
+	$(BIN)/python -m analyzer.catalog.build
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_router.py
+	$(BIN)/python benchmarks/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache demo-workspace.duckdb demo-report.html

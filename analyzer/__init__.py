@@ -1,0 +1,29 @@
+"""appaccess: audit and simulate Confluence Cloud app access rules from traffic logs.
+
+The small public API: open a :class:`Context` on a workspace file and call its
+methods; route single URLs with :func:`route`; read the catalogue with
+:func:`load_catalog`. The ``appaccess`` CLI is a thin layer over the same calls.
+"""
+
+from analyzer.catalog import Endpoint, load_catalog
+from analyzer.context import Context
+from analyzer.errors import AnalyzerError
+from analyzer.ingest import IngestOptions, IngestResult
+from analyzer.output import Frame
+from analyzer.router import RouteMatch, Router, route
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnalyzerError",
+    "Context",
+    "Endpoint",
+    "Frame",
+    "IngestOptions",
+    "IngestResult",
+    "RouteMatch",
+    "Router",
+    "__version__",
+    "load_catalog",
+    "route",
+]

@@ -1,0 +1,5 @@
+"""``python -m analyzer`` is the same as the ``appaccess`` command."""
+
+from analyzer.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The ``appaccess`` command line: a thin layer over :class:`analyzer.Context`.
+
+Each command parses its options, calls one library function and renders the
+result. Errors are handled in one place (:class:`_AppGroup`): an
+:class:`AnalyzerError` becomes one line on stderr and its exit code; other
+failures become one line too, with the traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import duckdb
+import typer
+from typer.core import TyperGroup
+
+from analyzer.cli import state
+from analyzer.errors import AnalyzerError, ExitCode
+
+
+class _AppGroup(TyperGroup):
+    """Click group that turns every exception into a one-line message."""
+
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except AnalyzerError as error:
+            _fail(str(error), error.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; the file being ingested was rolled back", ExitCode.INTERRUPTED)
+        except duckdb.Error as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            _fail(f"database error: {first}", ExitCode.ERROR, hint="rerun with --debug for details")
+        except Exception as error:  # a bug: say so plainly, once
+            _fail(f"internal error: {type(error).__name__}: {error}", ExitCode.ERROR,
+                  hint="rerun with --debug and report the traceback")
+        return None
+
+
+def _fail(message: str, code: int, hint: str | None = None) -> None:
+    if state.debug:
+        traceback.print_exc(file=sys.stderr)
+    text = f"appaccess: error: {message}"
+    if hint and not state.debug:
+        text += f" ({hint})"
+    typer.echo(text, err=True)
+    raise typer.Exit(int(code))
+
+
+app = typer.Typer(
+    cls=_AppGroup,
+    name="appaccess",
+    help="Audit and simulate Confluence Cloud app access rules from proxy, gateway and access logs.\n\n"
+         "Typical flow: `appaccess ingest LOGS...`, `appaccess apps load apps.yaml`, "
+         "`appaccess inventory load spaces.csv`, `appaccess rules load rules.yaml`, then "
+         "`appaccess report blocked` or `appaccess simulate proposed.yaml`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    state.debug = debug
+    if version:
+        from analyzer import __version__
+
+        typer.echo(f"appaccess {__version__}")
+        raise typer.Exit()
+
+
+def _register() -> None:
+    # Imported here so that each command module can import `app` helpers freely.
+    from analyzer.cli import catalog, ingest  # noqa: F401
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

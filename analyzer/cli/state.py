@@ -1,0 +1,3 @@
+"""Process-wide CLI flags set by the root callback (only ``--debug`` today)."""
+
+debug: bool = False

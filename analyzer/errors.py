@@ -1,0 +1,84 @@
+"""One error hierarchy for everything a user can get wrong.
+
+The CLI catches :class:`AnalyzerError` in one place, prints ``str(error)`` as a
+single line on stderr and exits with ``error.exit_code``. Library callers
+(notebooks, tests) catch the same types. Messages name the cause *and* the fix.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, stable for scripts that call ``appaccess``."""
+
+    OK = 0
+    ERROR = 1  # generic failure
+    USAGE = 2  # bad command line (typer/click also uses 2)
+    INPUT = 3  # a file the user gave us is missing or malformed
+    WORKSPACE = 4  # workspace locked, too new, corrupt
+    NOT_FOUND = 5  # lookup found nothing (e.g. URL not catalogued)
+    INTERRUPTED = 130
+
+
+class AnalyzerError(Exception):
+    """Base of every error the tool reports to users without a traceback."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = " ".join(self.message.split())
+        if self.hint:
+            text = f"{text} ({' '.join(self.hint.split())})"
+        return text
+
+
+class UsageError(AnalyzerError):
+    """Options that contradict each other or name something that does not exist."""
+
+    exit_code = ExitCode.USAGE
+
+
+class InputFileError(AnalyzerError):
+    """A file the user gave is missing, unreadable or not in the expected format."""
+
+    exit_code = ExitCode.INPUT
+
+
+class FormatError(InputFileError):
+    """A log file whose format is unknown, ambiguous or not what was asked for."""
+
+
+class ConfigError(InputFileError):
+    """apps.yaml, rules.yaml, inventory CSVs: invalid content, with file and line."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 hint: str | None = None) -> None:
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message, hint=hint)
+        self.path = path
+        self.line = line
+
+
+class WorkspaceError(AnalyzerError):
+    """The DuckDB workspace cannot be used: locked, newer, corrupt, or changed file."""
+
+    exit_code = ExitCode.WORKSPACE
+
+
+class WorkspaceLockedError(WorkspaceError):
+    """Another process holds the workspace open for writing."""
+
+
+class NotFoundError(AnalyzerError):
+    """A lookup that found nothing; not a crash, but scripts want a non-zero code."""
+
+    exit_code = ExitCode.NOT_FOUND

@@ -1,0 +1,51 @@
+"""Log formats: the registry, and auto-detection from a file's first lines.
+
+Lowest layer of the pipeline: it reads bytes and describes how to turn them
+into canonical rows; it never touches the workspace.
+"""
+
+from __future__ import annotations
+
+from analyzer.errors import FormatError
+from analyzer.formats.base import CANONICAL_FIELDS, PARSED_COLUMNS, LogFormat
+from analyzer.formats.clf import FORMATS as _CLF
+
+REGISTRY: dict[str, LogFormat] = {f.name: f for f in (*_CLF,)}
+
+#: A format must match at least this share of the sample lines to be chosen.
+DETECT_THRESHOLD = 0.6
+
+
+def get_format(name: str) -> LogFormat:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise FormatError(f"unknown format {name!r}", hint=f"choose one of: auto, {known}") from None
+
+
+def detect_format(sample: list[str], source: str = "input") -> LogFormat:
+    """The one format that best explains ``sample``, or a FormatError naming the candidates."""
+    lines = [line for line in sample if line.strip()]
+    if not lines:
+        raise FormatError(f"cannot detect the format of {source}: it has no non-empty line",
+                          hint="pass --format NAME")
+    scores = sorted(((fmt.detect(lines), fmt.name) for fmt in REGISTRY.values()), reverse=True)
+    best_score, best = scores[0]
+    if best_score < DETECT_THRESHOLD:
+        near = ", ".join(f"{name} ({score:.0%})" for score, name in scores[:3] if score > 0)
+        raise FormatError(
+            f"cannot detect the format of {source}"
+            + (f": best candidates {near}" if near else ": no known format matches its first lines"),
+            hint="pass --format NAME (see `appaccess formats`) or --log-format for a custom layout",
+        )
+    ties = [name for score, name in scores if score >= best_score - 0.05 and name != best]
+    if ties:
+        raise FormatError(
+            f"cannot tell the format of {source}: {best} and {', '.join(ties)} both match",
+            hint="pass --format NAME",
+        )
+    return REGISTRY[best]
+
+
+__all__ = ["CANONICAL_FIELDS", "PARSED_COLUMNS", "REGISTRY", "LogFormat", "detect_format", "get_format"]

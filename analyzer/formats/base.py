@@ -1,0 +1,82 @@
+"""What a log format is: a name, how to recognise it, and how to parse it.
+
+Line formats (almost all of them) are parsed by a named SQL file of
+``queries/formats/`` over a relation ``lines(line_no, line)``; document
+formats (HAR, CSV) have a Python reader that yields Arrow batches of the same
+canonical columns. Either way the output is :data:`PARSED_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Literal
+
+import pyarrow as pa
+
+#: Canonical fields a user may map with ``--field CANONICAL=SOURCE``.
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "ts", "method", "url", "host", "path", "query", "status", "bytes", "duration_ms",
+    "client_ip", "user_agent", "authorization", "jwt_iss", "client_id", "app_key", "remote_user",
+)
+
+#: Columns every format's parse step produces, in this order.
+PARSED_COLUMNS: tuple[str, ...] = (
+    "line_no", "reject_reason", "ts", "method", "target", "host", "status", "bytes", "duration_ms",
+    "client_ip", "user_agent", "remote_user", "auth_header", "jwt_iss", "client_id", "app_key",
+    "extra",
+)
+
+PARSED_SCHEMA = pa.schema([
+    ("line_no", pa.int64()), ("reject_reason", pa.string()), ("ts", pa.timestamp("us")),
+    ("method", pa.string()), ("target", pa.string()), ("host", pa.string()), ("status", pa.int32()),
+    ("bytes", pa.int64()), ("duration_ms", pa.float64()), ("client_ip", pa.string()),
+    ("user_agent", pa.string()), ("remote_user", pa.string()), ("auth_header", pa.string()),
+    ("jwt_iss", pa.string()), ("client_id", pa.string()), ("app_key", pa.string()),
+    ("extra", pa.string()),
+])
+
+Detector = Callable[[list[str]], float]
+
+
+@dataclass(frozen=True)
+class DocumentBatch:
+    """Output of a document reader: parsed rows, plus lines it could not use."""
+
+    parsed: pa.Table  # PARSED_SCHEMA
+    rejects: pa.Table  # lines.REJECT_SCHEMA
+    n_records: int  # records read (parsed + rejected) in this batch
+    skipped: int = 0  # header/comment lines, counted but not rows
+
+
+DocumentReader = Callable[[BinaryIO, Mapping[str, str]], Iterator[DocumentBatch]]
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """One supported input format."""
+
+    name: str
+    summary: str
+    detect: Detector  # score in [0, 1] for the first non-empty lines of a file
+    kind: Literal["lines", "document"] = "lines"
+    query: str | None = None  # queries/formats/<query>.sql for line formats
+    params: Mapping[str, Any] = field(default_factory=dict)
+    reader: DocumentReader | None = None
+    accepts_fields: bool = False  # whether --field applies
+    #: lines matching this are format metadata (W3C directives): counted as skipped
+    skip_line: re.Pattern[str] | None = None
+    example: str = ""  # one realistic line, for --help and docs
+
+
+def regex_detector(pattern: str, flags: int = 0) -> Detector:
+    """Score = share of sample lines the pattern matches at their start."""
+    compiled = re.compile(pattern, flags)
+
+    def detect(sample: list[str]) -> float:
+        if not sample:
+            return 0.0
+        return sum(1 for line in sample if compiled.match(line)) / len(sample)
+
+    return detect

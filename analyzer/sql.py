@@ -1,0 +1,90 @@
+"""Find, read and run the named SQL files under ``queries/``.
+
+SQL lives in files a human can read and run from the DuckDB CLI; Python only
+picks the file, binds ``$parameters`` and registers input relations. Each file
+starts with a ``-- name:`` line and comment lines that document it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analyzer.errors import UsageError
+
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+_PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One ``queries/NAME.sql`` file: its text, description and parameters."""
+
+    name: str
+    text: str
+
+    @property
+    def description(self) -> str:
+        lines = []
+        for line in self.text.splitlines():
+            if not line.startswith("--"):
+                break
+            body = line[2:].strip()
+            if not body.startswith("name:"):
+                lines.append(body)
+        return "\n".join(lines).strip()
+
+    @property
+    def summary(self) -> str:
+        return self.description.split("\n", 1)[0]
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        code = "\n".join(line.split("--", 1)[0] for line in self.text.splitlines())
+        code = re.sub(r"'(?:[^']|'')*'", "''", code)  # '$' inside string literals is not a parameter
+        return tuple(dict.fromkeys(_PARAM.findall(code)))
+
+
+@cache
+def load_query(name: str) -> NamedQuery:
+    """The query ``queries/<name>.sql``; ``name`` may contain one sub-folder."""
+    path = (QUERIES_DIR / f"{name}.sql").resolve()
+    if QUERIES_DIR.resolve() not in path.parents or not path.is_file():
+        known = ", ".join(q.name for q in list_queries()) or "none"
+        raise UsageError(f"no query named {name!r}", hint=f"known queries: {known}")
+    return NamedQuery(name, path.read_text(encoding="utf-8"))
+
+
+def list_queries(folder: str | None = None) -> list[NamedQuery]:
+    """Every named query (optionally of one sub-folder), sorted by name."""
+    root = QUERIES_DIR / folder if folder else QUERIES_DIR
+    names = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in root.rglob("*.sql"))
+    return [load_query(n) for n in names]
+
+
+def bind(query: NamedQuery, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Check that exactly the query's parameters are given."""
+    params = dict(params or {})
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise UsageError(f"query {query.name!r} needs parameter(s) {', '.join(missing)}",
+                         hint="pass them as --param NAME=VALUE")
+    return {k: v for k, v in params.items() if k in query.params}
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str,
+            params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Run a named query with its parameters; returns the connection (fetch from it)."""
+    query = load_query(name)
+    bound = bind(query, params)
+    return con.execute(query.text, bound) if bound else con.execute(query.text)
+
+
+def run_script(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Run a parameterless multi-statement file (schema, macros, views)."""
+    con.execute(load_query(name).text)

@@ -1,0 +1,249 @@
+"""The DuckDB workspace file: open it safely, create or migrate its schema.
+
+Everything durable lives in one DuckDB file (default ``./appaccess.duckdb``).
+This module owns opening it (with a clear error when another process holds
+it), the schema version, migrations and keeping the ``endpoints`` table in
+step with the packaged catalogue. It knows nothing about logs or reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from analyzer import sql
+from analyzer.catalog import ENDPOINTS_CSV, load_catalog
+from analyzer.errors import WorkspaceError, WorkspaceLockedError
+
+SCHEMA_VERSION = 1
+DEFAULT_PATH = Path("appaccess.duckdb")
+
+# Files of queries/ that define stored macros and views, in dependency order.
+SQL_OBJECTS = ("macros", "schema/views")
+
+# version -> scripts (queries/migrations/*.sql) that bring a workspace from version-1 to version
+MIGRATIONS: dict[int, tuple[str, ...]] = {}
+
+
+def catalog_fingerprint() -> str:
+    return hashlib.sha256(ENDPOINTS_CSV.read_bytes()).hexdigest()[:16]
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + max(wait, 0.0)
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            text = str(error)
+            if "lock" not in text.lower():
+                raise WorkspaceError(f"cannot open workspace {path}: {text.splitlines()[0]}") from error
+            if time.monotonic() >= deadline:
+                holder = ""
+                if "PID" in text:
+                    holder = " (" + text[text.index("PID"):].split(")")[0].strip() + ")"
+                raise WorkspaceLockedError(
+                    f"workspace {path} is in use by another process{holder}",
+                    hint="wait for it to finish, or pass --wait SECONDS to queue behind it",
+                ) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        except duckdb.Error as error:
+            raise WorkspaceError(
+                f"{path} is not a usable appaccess workspace: {str(error).splitlines()[0]}",
+                hint="pass --db with another file name",
+            ) from error
+
+
+@dataclass
+class Workspace:
+    """An open workspace: a DuckDB connection with the appaccess schema and macros."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+    read_only: bool = False
+    _closed: bool = field(default=False, repr=False)
+
+    # -- opening -----------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0,
+             create: bool = True) -> Workspace:
+        """Open (and if needed create or migrate) the workspace at ``path``.
+
+        ``path=':memory:'`` gives a throw-away workspace (tests, lookups).
+        """
+        target = Path(path) if path is not None else DEFAULT_PATH
+        in_memory = str(target) == ":memory:"
+        exists = in_memory or target.exists()
+        if not exists and (read_only or not create):
+            raise WorkspaceError(f"no workspace at {target}",
+                                 hint="run `appaccess ingest LOG... --db FILE` first, or check --db")
+        if not in_memory and exists and target.is_dir():
+            raise WorkspaceError(f"{target} is a directory, not a workspace file", hint="pass --db FILE")
+        con = _connect(target, read_only and not in_memory, wait)
+        workspace = cls(target, con, read_only=read_only and not in_memory)
+        try:
+            workspace._prepare()
+        except BaseException:
+            con.close()
+            raise
+        return workspace
+
+    def _prepare(self) -> None:
+        version = self.schema_version()
+        if version is None:
+            if self.read_only:
+                raise WorkspaceError(f"{self.path} is not an appaccess workspace",
+                                     hint="pass --db with a file made by `appaccess ingest`")
+            self._create()
+        elif version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"workspace {self.path} has schema version {version}, newer than this appaccess "
+                f"(version {SCHEMA_VERSION})",
+                hint="upgrade appaccess (pip install -U appaccess) or use another --db",
+            )
+        elif version < SCHEMA_VERSION:
+            if self.read_only:
+                raise WorkspaceError(f"workspace {self.path} needs a migration (v{version} -> "
+                                     f"v{SCHEMA_VERSION})", hint="open it once without --read-only")
+            self._migrate(version)
+        self._install_sql()
+        if not self.read_only and self.meta("catalog") != catalog_fingerprint():
+            self._sync_catalog()
+
+    def _install_sql(self) -> None:
+        """(Re)create the stored macros and views when this appaccess changed them.
+
+        A read-only connection cannot store them; it creates TEMP copies, which
+        shadow the stored ones for that connection only.
+        """
+        scripts = [sql.load_query(name).text for name in SQL_OBJECTS]
+        fingerprint = hashlib.sha256("\n".join(scripts).encode()).hexdigest()[:16]
+        if self.meta("sql") == fingerprint:
+            return
+        for text in scripts:
+            if self.read_only:
+                text = text.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO")
+                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
+            self.con.execute(text)
+        if not self.read_only:
+            self.set_meta("sql", fingerprint)
+
+    def schema_version(self) -> int | None:
+        has_meta = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' AND schema_name = 'main'"
+        ).fetchall()[0][0]
+        if not has_meta:
+            return None
+        value = self.meta("schema_version")
+        return int(value) if value is not None else None
+
+    def _create(self) -> None:
+        with self.transaction():
+            sql.run_script(self.con, "schema/workspace")
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+            self.set_meta("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for script in MIGRATIONS.get(target, ()):
+                    sql.run_script(self.con, script)
+                self.set_meta("schema_version", str(target))
+
+    def _sync_catalog(self) -> None:
+        """Load the packaged catalogue and re-route stored requests against it."""
+        endpoints = load_catalog()
+        columns: dict[str, list[Any]] = {name: [] for name in (
+            "id", "method", "path", "version", "group", "name", "blocked", "deprecated", "source",
+            "operation_id", "spec_exempt", "space_key_param", "space_id_param", "content_id_param",
+            "space_key_pos", "space_id_pos", "content_id_pos", "n_segments", "segments", "specificity")}
+        for e in endpoints:
+            segments = list(e.segments)
+            row = {
+                "id": e.id, "method": e.method, "path": e.path, "version": e.version, "group": e.group,
+                "name": e.name, "blocked": e.blocked, "deprecated": e.deprecated, "source": e.source,
+                "operation_id": e.operation_id, "spec_exempt": e.spec_exempt,
+                "space_key_param": e.space_key_param, "space_id_param": e.space_id_param,
+                "content_id_param": e.content_id_param,
+                "space_key_pos": e.param_position(e.space_key_param),
+                "space_id_pos": e.param_position(e.space_id_param),
+                "content_id_pos": e.param_position(e.content_id_param),
+                "n_segments": len(segments), "segments": segments,
+                "specificity": "".join("1" if s.startswith("{") else "0" for s in segments),
+            }
+            for key, value in row.items():
+                columns[key].append(value)
+        table = pa.table(columns)
+        with self.transaction():
+            self.con.execute("DELETE FROM endpoints")
+            with registered(self.con, "_catalog", table):
+                self.con.execute("INSERT INTO endpoints SELECT * FROM _catalog")
+            self.con.execute("DELETE FROM route_cache")
+            shapes = sql.load_query("ingest/reroute_shapes").text
+            self.con.execute("CREATE OR REPLACE TEMP VIEW batch AS " + shapes)
+            sql.execute(self.con, "ingest/route_new_shapes")
+            self.con.execute("DROP VIEW batch")
+            sql.execute(self.con, "ingest/reroute")
+            self.set_meta("catalog", catalog_fingerprint())
+
+    # -- small helpers -----------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.con)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
+    """Expose an Arrow table to SQL as ``name`` for the duration of a block."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):  # an aborted transaction refuses; the error in flight matters
+            con.unregister(name)
+
+
+class _Transaction:
+    """BEGIN/COMMIT around a block, ROLLBACK on any exception (KeyboardInterrupt too)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con.execute("BEGIN TRANSACTION")
+        return self.con
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.con.execute("COMMIT")
+        else:
+            self.con.execute("ROLLBACK")

@@ -1,0 +1,3 @@
+-- name: schema/views
+-- Views over the workspace tables (decisions etc.); recreated on every open.
+SELECT 1;

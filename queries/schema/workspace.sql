@@ -1,0 +1,178 @@
+-- name: schema/workspace
+-- The workspace tables (schema version 1). Idempotent: safe to run on an
+-- existing workspace. Views live in queries/schema/views.sql.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+-- The endpoint catalogue, copied from analyzer/catalog/data/endpoints.csv.
+CREATE TABLE IF NOT EXISTS endpoints (
+    id                SMALLINT PRIMARY KEY,
+    method            VARCHAR NOT NULL,
+    path              VARCHAR NOT NULL,
+    version           TINYINT NOT NULL,
+    "group"           VARCHAR,
+    name              VARCHAR,
+    blocked           BOOLEAN NOT NULL,
+    deprecated        BOOLEAN NOT NULL,
+    source            VARCHAR NOT NULL,
+    operation_id      VARCHAR,
+    spec_exempt       BOOLEAN,
+    space_key_param   VARCHAR,
+    space_id_param    VARCHAR,
+    content_id_param  VARCHAR,
+    -- 1-based positions of those parameters in split_part(path, '/', n)
+    space_key_pos     TINYINT,
+    space_id_pos      TINYINT,
+    content_id_pos    TINYINT,
+    n_segments        TINYINT NOT NULL,
+    segments          VARCHAR[] NOT NULL,
+    -- '0' per literal segment, '1' per parameter: the smallest wins a tie, so
+    -- /content/search beats /content/{id} and /group/by-name beats /group/{groupName}
+    specificity       VARCHAR NOT NULL
+);
+
+-- Which endpoint a (method, path shape) routes to; NULL endpoint = not catalogued.
+CREATE TABLE IF NOT EXISTS route_cache (
+    method       VARCHAR NOT NULL,
+    shape        VARCHAR NOT NULL,
+    endpoint_id  SMALLINT,
+    PRIMARY KEY (method, shape)
+);
+
+CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1;
+
+-- One row per ingested source file; what makes re-ingest incremental.
+CREATE TABLE IF NOT EXISTS files (
+    file_id          INTEGER PRIMARY KEY,
+    path             VARCHAR NOT NULL,
+    inode            BIGINT,             -- with path: tells a rotated file from one edited in place
+    format           VARCHAR NOT NULL,
+    compression      VARCHAR NOT NULL,
+    head_hash        VARCHAR NOT NULL,   -- blake2b of the first 64 KiB ingested
+    prefix_hash      VARCHAR NOT NULL,   -- blake2b of every byte ingested so far
+    bytes_ingested   BIGINT NOT NULL,    -- (decompressed) bytes covered by prefix_hash
+    lines_read       BIGINT NOT NULL,
+    rows_stored      BIGINT NOT NULL,
+    rows_rejected    BIGINT NOT NULL,
+    unterminated     BOOLEAN NOT NULL,   -- last line had no newline (may still grow)
+    tail_offset      BIGINT NOT NULL,    -- where that last line starts, to take it back
+    options          VARCHAR,            -- JSON: field mapping, custom format
+    first_ingested   TIMESTAMP NOT NULL,
+    last_ingested    TIMESTAMP NOT NULL
+);
+
+-- One row per stored request. Timestamps are UTC.
+CREATE TABLE IF NOT EXISTS requests (
+    file_id            INTEGER NOT NULL,
+    line_no            BIGINT NOT NULL,
+    ts                 TIMESTAMP NOT NULL,
+    method             VARCHAR,
+    host               VARCHAR,
+    cloud_id           VARCHAR,
+    path               VARCHAR,
+    query              VARCHAR,
+    status             SMALLINT,
+    bytes              BIGINT,
+    duration_ms        DOUBLE,
+    client_ip          VARCHAR,
+    user_agent         VARCHAR,
+    remote_user        VARCHAR,
+    jwt_iss            VARCHAR,
+    client_id          VARCHAR,
+    app_key            VARCHAR,
+    extra              VARCHAR,            -- JSON of other source fields (credentials removed)
+    api_version        TINYINT,            -- 1 or 2 for a Confluence REST prefix
+    is_wiki            BOOLEAN NOT NULL,   -- path under /wiki (or the Connect API)
+    endpoint_id        SMALLINT,           -- NULL: not catalogued
+    path_space_key     VARCHAR,
+    path_space_id      VARCHAR,
+    path_content_id    VARCHAR,
+    query_space_keys   VARCHAR[],
+    query_space_ids    VARCHAR[]
+);
+
+-- Every line that did not become a request, with the reason.
+CREATE TABLE IF NOT EXISTS rejects (
+    file_id  INTEGER NOT NULL,
+    line_no  BIGINT NOT NULL,
+    reason   VARCHAR NOT NULL,
+    raw      VARCHAR            -- bounded, credentials masked
+);
+
+-- Apps and how to recognise them in traffic (apps.yaml).
+CREATE TABLE IF NOT EXISTS apps (
+    app_key   VARCHAR PRIMARY KEY,
+    name      VARCHAR,
+    auth      VARCHAR,          -- connect | forge | oauth2 | api_token | NULL
+    ord       INTEGER NOT NULL  -- file order, the last tie-breaker
+);
+
+CREATE TABLE IF NOT EXISTS app_identifiers (
+    app_key   VARCHAR NOT NULL,
+    kind      VARCHAR NOT NULL, -- jwt_iss | client_id | field | basic_auth_user | user_agent | client_ip
+    field     VARCHAR,          -- for kind = field: the field name
+    value     VARCHAR NOT NULL, -- literal, regex (user_agent) or address/CIDR (client_ip)
+    strength  TINYINT NOT NULL, -- 1 strongest (jwt_iss, client_id) .. 5 weakest (client_ip)
+    ip_family TINYINT,          -- client_ip: 4 or 6
+    ip_lo     HUGEINT,          -- client_ip: first address of the range as a number
+    ip_hi     HUGEINT
+);
+
+-- Inventory: sites, spaces, content.
+CREATE TABLE IF NOT EXISTS sites (
+    site      VARCHAR PRIMARY KEY,  -- host name, e.g. acme.atlassian.net
+    cloud_id  VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS spaces (
+    space_id        VARCHAR,
+    space_key       VARCHAR,
+    name            VARCHAR,
+    site            VARCHAR,
+    classification  VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS content (
+    content_id      VARCHAR NOT NULL,
+    content_type    VARCHAR,
+    space_id        VARCHAR,
+    space_key       VARCHAR,
+    site            VARCHAR,
+    classification  VARCHAR
+);
+
+-- Data security policies (rules.yaml). `policy_set` separates the active rules
+-- ('active') from proposals replayed by `appaccess simulate`.
+CREATE TABLE IF NOT EXISTS policies (
+    policy_set     VARCHAR NOT NULL,
+    name           VARCHAR NOT NULL,
+    site           VARCHAR,
+    status         VARCHAR NOT NULL,   -- active | draft | disabled
+    active_from    TIMESTAMP,
+    active_until   TIMESTAMP,
+    coverage       VARCHAR NOT NULL,   -- all_spaces | spaces | classification
+    mode           VARCHAR NOT NULL,   -- block_all | allowlist | blocklist
+    ord            INTEGER NOT NULL,
+    PRIMARY KEY (policy_set, name)
+);
+
+CREATE TABLE IF NOT EXISTS policy_spaces (
+    policy_set  VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    space       VARCHAR NOT NULL      -- a space key or a space id
+);
+
+CREATE TABLE IF NOT EXISTS policy_classifications (
+    policy_set      VARCHAR NOT NULL,
+    name            VARCHAR NOT NULL,
+    classification  VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS policy_apps (
+    policy_set  VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    app_key     VARCHAR NOT NULL
+);
