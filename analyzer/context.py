@@ -8,9 +8,17 @@ here prints: rendering belongs to the caller.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
+import duckdb
+
+from analyzer import apps as apps_module
+from analyzer import inventory as inventory_module
+from analyzer import rules as rules_module
+from analyzer.errors import UsageError
+from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
 from analyzer.output import Frame
 from analyzer.workspace import DEFAULT_PATH, Workspace
@@ -50,6 +58,65 @@ class Context:
             "ORDER BY r.file_id, r.line_no LIMIT $limit", params={"file": file, "limit": limit}
         ).to_arrow_table()
         return Frame.from_arrow(table, title="Rejected lines")
+
+    # -- configuration: apps, inventory, rules -------------------------------------
+    def load_apps(self, path: str | Path) -> list[apps_module.App]:
+        apps = apps_module.load_apps_file(path)
+        apps_module.store_apps(self.ws, apps)
+        return apps
+
+    def apps(self) -> Frame:
+        table = self.ws.con.sql(
+            "SELECT a.app_key, a.name, a.auth, "
+            "string_agg(i.kind || coalesce('.' || i.field, '') || '=' || i.value, '; ' ORDER BY i.strength) "
+            "AS identifiers FROM apps a LEFT JOIN app_identifiers i USING (app_key) GROUP BY ALL ORDER BY a.ord"
+        ).to_arrow_table()
+        return Frame.from_arrow(table, title="Apps")
+
+    def load_inventory(self, paths: Iterable[str | Path]) -> list[inventory_module.InventoryLoad]:
+        return inventory_module.load_inventory(self.ws, list(paths))
+
+    def inventory(self) -> Frame:
+        table = self.ws.con.sql(
+            "SELECT 'sites' AS kind, count(*) AS rows FROM sites UNION ALL "
+            "SELECT 'spaces', count(*) FROM spaces UNION ALL SELECT 'content', count(*) FROM content"
+        ).to_arrow_table()
+        return Frame.from_arrow(table, title="Inventory")
+
+    def load_rules(self, path: str | Path, policy_set: str = rules_module.ACTIVE) -> rules_module.RuleSet:
+        known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
+        ruleset = rules_module.load_rules_file(path, known)
+        rules_module.store_policies(self.ws, ruleset.policies, policy_set)
+        return ruleset
+
+    def policies(self, policy_set: str = rules_module.ACTIVE) -> Frame:
+        rows = [(p.name, p.status, p.site, p.active_from, p.active_until, p.coverage,
+                 ", ".join(p.spaces or p.classifications), p.mode, ", ".join(p.apps))
+                for p in rules_module.read_policies(self.ws, policy_set)]
+        return Frame(("name", "status", "site", "active_from", "active_until", "coverage", "covers", "mode",
+                      "apps"), tuple(rows), title=f"Policies ({policy_set})")
+
+    # -- data out -----------------------------------------------------------------
+    def export(self, out: str | Path, *, what: str = "decisions", since: dt.datetime | None = None,
+               until: dt.datetime | None = None, partition_by: tuple[str, ...] = ()) -> ExportResult:
+        return export(self.ws, Path(out), what=what, since=since, until=until, partition_by=partition_by)
+
+    def sql(self, text: str, limit: int | None = None) -> Frame:
+        """Run a user's SQL (read-only workspaces refuse writes)."""
+        if not text.strip():
+            raise UsageError("empty SQL",
+                             hint='e.g. appaccess sql "SELECT decision, count(*) FROM decisions GROUP BY 1"')
+        try:
+            relation = self.ws.con.sql(text)
+        except duckdb.Error as error:
+            raise UsageError(f"SQL error: {str(error).strip().splitlines()[0]}",
+                             hint="tables: requests, rejects, files, endpoints, apps, sites, spaces, content, "
+                                  "policies; views: decisions, request_facts, attributed_requests") from None
+        if relation is None:
+            return Frame(("result",), (("ok",),))
+        if limit is not None:
+            relation = relation.limit(limit)
+        return Frame.from_arrow(relation.to_arrow_table())
 
     def close(self) -> None:
         if self._ws is not None:

@@ -28,7 +28,7 @@ SCHEMA_VERSION = 1
 DEFAULT_PATH = Path("appaccess.duckdb")
 
 # Files of queries/ that define stored macros and views, in dependency order.
-SQL_OBJECTS = ("macros", "schema/views")
+SQL_OBJECTS = ("macros", "schema/attribution", "schema/spaces", "schema/decisions")
 
 # version -> scripts (queries/migrations/*.sql) that bring a workspace from version-1 to version
 MIGRATIONS: dict[int, tuple[str, ...]] = {}

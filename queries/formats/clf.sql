@@ -22,7 +22,7 @@ fields AS (
                line,
                CASE WHEN $agent
                     THEN '^([^"]*)"((?:[^"\\]|\\.)*)" (\d{3} \S+) "(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)"\s*$'
-                    ELSE '^([^"]*)"((?:[^"\\]|\\.)*)" (\d{3} \S+)\s*$' END,
+                    ELSE '^([^"]*)"((?:[^"\\]|\\.)*)" (\d{3} \S+)()\s*$' END,
                ['head', 'request', 'tail', 'ua']) END AS m,
            CASE WHEN simple THEN p[1] ELSE m['head'] END AS head,
            CASE WHEN simple THEN p[2] ELSE replace(replace(m['request'], '\"', '"'), '\\', '\') END AS request,

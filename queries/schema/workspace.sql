@@ -117,8 +117,8 @@ CREATE TABLE IF NOT EXISTS app_identifiers (
     value     VARCHAR NOT NULL, -- literal, regex (user_agent) or address/CIDR (client_ip)
     strength  TINYINT NOT NULL, -- 1 strongest (jwt_iss, client_id) .. 5 weakest (client_ip)
     ip_family TINYINT,          -- client_ip: 4 or 6
-    ip_lo     HUGEINT,          -- client_ip: first address of the range as a number
-    ip_hi     HUGEINT
+    ip_lo     UHUGEINT,         -- client_ip: first address of the range as a number
+    ip_hi     UHUGEINT
 );
 
 -- Inventory: sites, spaces, content.

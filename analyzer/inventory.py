@@ -1,0 +1,159 @@
+"""Inventory: which sites, spaces and content exist, so requests can be tied to spaces.
+
+Accepted inputs, recognised by their content:
+
+* CSV ``site, cloud_id`` — sites (the cloud id resolves gateway URLs to a site);
+* CSV ``space_id, space_key, name, site, classification`` — spaces;
+* CSV ``content_id, content_type, space_id, space_key, site[, classification]`` — content;
+* JSON responses of ``GET /wiki/api/v2/spaces`` and ``GET /wiki/api/v2/pages`` (or
+  ``/blogposts``), as saved from the API (``results`` list; the site comes from
+  ``_links.base``).
+
+Loading upserts: a row replaces the row with the same key (site; site + space
+id; content id), so exports can be loaded again as they change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pyarrow as pa
+
+from analyzer.errors import ConfigError
+from analyzer.workspace import Workspace, registered
+
+KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (required columns, optional columns)
+    "sites": (("site", "cloud_id"), ()),
+    "spaces": (("space_id", "space_key", "name", "site", "classification"), ()),
+    "content": (("content_id", "content_type", "space_id", "space_key", "site"), ("classification",)),
+}
+
+
+@dataclass(frozen=True)
+class InventoryLoad:
+    """What one inventory file contributed."""
+
+    path: str
+    kind: str
+    rows: int
+
+
+def _site_host(value: str) -> str:
+    value = value.strip().lower()
+    if "://" in value:
+        value = urlparse(value).hostname or value
+    return value.split("/")[0].split(":")[0]
+
+
+def _read_csv(path: Path, text: str) -> tuple[str, list[dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    kind = next((k for k, (required, optional) in KINDS.items()
+                 if set(required) <= set(header) <= set(required) | set(optional)), None)
+    if kind is None:
+        expected = "; ".join(f"{k}: {', '.join(r + o)}" for k, (r, o) in KINDS.items())
+        raise ConfigError(f"unrecognised inventory header: {', '.join(header) or '(none)'}",
+                          path=str(path), line=1, hint=f"expected one of: {expected}")
+    rows = []
+    for line_no, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if None in raw:
+            raise ConfigError("more values than header columns", path=str(path), line=line_no)
+        rows.append(_validated(kind, row, path, line_no))
+    return kind, rows
+
+
+def _validated(kind: str, row: dict[str, str], path: Path, line: int) -> dict[str, str]:
+    if kind == "sites":
+        if not row["site"]:
+            raise ConfigError("empty site", path=str(path), line=line)
+        row["site"] = _site_host(row["site"])
+    elif kind == "spaces":
+        if not row["space_id"] and not row["space_key"]:
+            raise ConfigError("a space needs a space_id or a space_key", path=str(path), line=line)
+        row["site"] = _site_host(row["site"]) if row["site"] else ""
+    else:
+        if not row["content_id"]:
+            raise ConfigError("empty content_id", path=str(path), line=line)
+        if not row["space_id"] and not row["space_key"]:
+            raise ConfigError("content needs its space_id or space_key", path=str(path), line=line)
+        row["site"] = _site_host(row["site"]) if row["site"] else ""
+    return row
+
+
+def _read_json(path: Path, text: str) -> tuple[str, list[dict[str, str]]]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno) from None
+    results = doc.get("results") if isinstance(doc, dict) else None
+    if not isinstance(results, list):
+        raise ConfigError("JSON inventory must be a Confluence API list response with `results`",
+                          path=str(path), hint="save GET /wiki/api/v2/spaces or /wiki/api/v2/pages")
+    base = ((doc.get("_links") or {}).get("base") or "") if isinstance(doc, dict) else ""
+    site = _site_host(base) if base else ""
+    if not results:
+        return "spaces", []
+    first: dict[str, Any] = results[0]
+    if "key" in first and "spaceId" not in first:
+        rows = [{"space_id": str(r.get("id") or ""), "space_key": str(r.get("key") or ""),
+                 "name": str(r.get("name") or ""), "site": site,
+                 "classification": str((r.get("classificationLevel") or {}).get("name") or "")
+                 if isinstance(r.get("classificationLevel"), dict) else ""}
+                for r in results if isinstance(r, dict)]
+        return "spaces", rows
+    if "spaceId" in first:
+        content_type = "blogpost" if "/blogposts" in str((doc.get("_links") or {}).get("next") or "") else "page"
+        rows = [{"content_id": str(r.get("id") or ""), "content_type": str(r.get("type") or content_type),
+                 "space_id": str(r.get("spaceId") or ""), "space_key": "", "site": site, "classification": ""}
+                for r in results if isinstance(r, dict)]
+        return "content", rows
+    raise ConfigError("JSON results are neither spaces (id, key) nor pages (id, spaceId)", path=str(path))
+
+
+def read_inventory_file(path: str | Path) -> tuple[str, list[dict[str, str]]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError("no such file", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path=str(path)) from None
+    if text.lstrip().startswith("{"):
+        return _read_json(path, text)
+    return _read_csv(path, text)
+
+
+def store_inventory(ws: Workspace, kind: str, rows: list[dict[str, str]]) -> None:
+    """Upsert ``rows`` of one kind into the workspace."""
+    if not rows:
+        return
+    columns = KINDS[kind][0] + KINDS[kind][1]
+    table = pa.table({c: pa.array([r.get(c) or None for r in rows], pa.string()) for c in columns})
+    with ws.transaction() as con, registered(con, "_inv", table):
+        if kind == "sites":
+            con.execute("DELETE FROM sites WHERE site IN (SELECT site FROM _inv)")
+            con.execute("INSERT INTO sites SELECT DISTINCT ON (site) site, cloud_id FROM _inv")
+        elif kind == "spaces":
+            con.execute("DELETE FROM spaces s USING _inv i WHERE coalesce(s.site, '') = coalesce(i.site, '') "
+                        "AND (s.space_id = i.space_id OR s.space_key = i.space_key)")
+            con.execute("INSERT INTO spaces SELECT space_id, space_key, name, site, classification FROM _inv")
+        else:
+            con.execute("DELETE FROM content WHERE content_id IN (SELECT content_id FROM _inv)")
+            con.execute("INSERT INTO content SELECT content_id, content_type, space_id, space_key, site, "
+                        "classification FROM _inv")
+
+
+def load_inventory(ws: Workspace, paths: list[str | Path]) -> list[InventoryLoad]:
+    """Validate every file first, then store them all."""
+    parsed = [(str(p), *read_inventory_file(p)) for p in paths]
+    for _, kind, rows in parsed:
+        store_inventory(ws, kind, rows)
+    return [InventoryLoad(path, kind, len(rows)) for path, kind, rows in parsed]

@@ -1,0 +1,90 @@
+"""Read YAML config files keeping line numbers, so errors can say ``file:line: what``.
+
+apps.yaml and rules.yaml are written by people; a message that names the line
+of the mistake is worth this small module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analyzer.errors import ConfigError
+
+Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed YAML document plus the line (1-based) of every mapping key / list item."""
+
+    data: Any
+    lines: dict[Key, int]
+    path: str
+
+    def line(self, *key: str | int) -> int | None:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), None)
+
+    def error(self, message: str, *key: str | int, hint: str | None = None) -> ConfigError:
+        return ConfigError(message, path=self.path, line=self.line(*key), hint=hint)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(name)
+        self.name = name
+        self.line = line
+
+
+def _walk(node: yaml.Node, key: Key, lines: dict[Key, int]) -> Any:
+    lines[key] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            name = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) \
+                else key_node.value
+            child = (*key, str(name))
+            lines[child] = key_node.start_mark.line + 1
+            if str(name) in out:
+                raise _DuplicateKey(str(name), key_node.start_mark.line + 1)
+            out[str(name)] = _walk(value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, (*key, index), lines) for index, item in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def load_yaml(path: str | Path) -> Located:
+    """Parse ``path``; YAML syntax errors become ConfigError with the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("no such file", path=str(path), hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path=str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"invalid YAML: {problem}", path=str(path),
+                          line=mark.line + 1 if mark is not None else None) from None
+    if node is None:
+        raise ConfigError("the file is empty", path=str(path))
+    lines: dict[Key, int] = {}
+    try:
+        data = _walk(node, (), lines)
+    except _DuplicateKey as error:
+        raise ConfigError(f"duplicate key {error.name!r}", path=str(path), line=error.line) from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"invalid YAML: {error}", path=str(path)) from None
+    return Located(data, lines, str(path))
