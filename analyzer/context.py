@@ -16,7 +16,9 @@ import duckdb
 
 from analyzer import apps as apps_module
 from analyzer import inventory as inventory_module
+from analyzer import report, whatif
 from analyzer import rules as rules_module
+from analyzer import sql as sql_module
 from analyzer.errors import UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
@@ -117,6 +119,34 @@ class Context:
         if limit is not None:
             relation = relation.limit(limit)
         return Frame.from_arrow(relation.to_arrow_table())
+
+    # -- reports and what-if ---------------------------------------------------------
+    def report_blocked(self, filters: report.Filters = report.Filters()) -> Frame:
+        return report.blocked(self.ws, filters)
+
+    def report_apps(self, filters: report.Filters = report.Filters()) -> Frame:
+        return report.apps(self.ws, filters)
+
+    def report_anomalies(self, filters: report.Filters = report.Filters()) -> Frame:
+        return report.anomalies(self.ws, filters)
+
+    def simulate(self, proposed: str | Path, *, mode: str = "replace", window: whatif.Window = whatif.Window(),
+                 out: str | Path | None = None) -> whatif.Simulation:
+        return whatif.simulate(self.ws, proposed, mode=mode, window=window,
+                               out=Path(out) if out is not None else None)
+
+    def suggest(self, *, coverage: str | None = None, proposed: str | Path | None = None, site: str | None = None,
+                window: whatif.Window = whatif.Window()) -> whatif.Suggestion:
+        return whatif.suggest(self.ws, coverage=coverage, proposed_path=proposed, site=site, window=window)
+
+    def query(self, name: str, params: dict[str, object] | None = None) -> Frame:
+        """Run a named query of ``queries/`` (see ``appaccess query list``)."""
+        query = sql_module.load_query(name)
+        unknown = sorted(set(params or {}) - set(query.params))
+        if unknown:
+            raise UsageError(f"query {name!r} has no parameter {', '.join(unknown)}",
+                             hint=f"its parameters: {', '.join(query.params) or 'none'}")
+        return report.run(self.ws, name, dict(params or {}))
 
     def close(self) -> None:
         if self._ws is not None:

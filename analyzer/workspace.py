@@ -73,6 +73,7 @@ class Workspace:
     con: duckdb.DuckDBPyConnection
     read_only: bool = False
     _closed: bool = field(default=False, repr=False)
+    _tx_depth: int = field(default=0, repr=False)
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -205,8 +206,12 @@ class Workspace:
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self.con)
+    def transaction(self, *, rollback: bool = False) -> _Transaction:
+        """BEGIN/COMMIT around a block; nested blocks join the outer transaction.
+
+        ``rollback=True`` always rolls back (what-if runs that must leave no trace).
+        """
+        return _Transaction(self, rollback)
 
     def close(self) -> None:
         if not self._closed:
@@ -234,16 +239,25 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterato
 class _Transaction:
     """BEGIN/COMMIT around a block, ROLLBACK on any exception (KeyboardInterrupt too)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
+    def __init__(self, ws: Workspace, rollback: bool) -> None:
+        self.ws = ws
+        self.rollback = rollback
+        self.outer = False
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
-        self.con.execute("BEGIN TRANSACTION")
-        return self.con
+        self.outer = self.ws._tx_depth == 0
+        if self.outer:
+            self.ws.con.execute("BEGIN TRANSACTION")
+        self.ws._tx_depth += 1
+        return self.ws.con
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.con.execute("COMMIT")
+        self.ws._tx_depth -= 1
+        if not self.outer:
+            return
+        if exc_type is None and not self.rollback:
+            self.ws.con.execute("COMMIT")
         else:
-            self.con.execute("ROLLBACK")
+            with suppress(duckdb.Error):  # the connection may already be unusable; the error in flight matters
+                self.ws.con.execute("ROLLBACK")

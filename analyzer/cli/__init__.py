@@ -80,7 +80,7 @@ def _root(
 
 def _register() -> None:
     # Imported here so that each command module can import `app` helpers freely.
-    from analyzer.cli import catalog, config, data, ingest  # noqa: F401
+    from analyzer.cli import catalog, config, data, ingest, reports  # noqa: F401
 
 
 _register()

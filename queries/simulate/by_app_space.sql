@@ -1,0 +1,19 @@
+-- name: simulate/by_app_space
+-- Changed requests per app, site, space and change class, with the days on
+-- which the app made such attempts and its last attempt (most impact first).
+-- Input: table sim_changes (simulate/changes).
+SELECT app, site, scope,
+       coalesce(space, '(site-wide)') AS space,
+       change,
+       baseline_decision || ' -> ' || proposed_decision AS transition,
+       count(*) AS requests,
+       count(DISTINCT CAST(ts AS DATE)) AS days_with_attempts,
+       max(ts) AS last_attempt,
+       count(DISTINCT endpoint_method || ' ' || endpoint_path) AS endpoints,
+       string_agg(DISTINCT proposed_policy, ', ') AS proposed_policy
+FROM sim_changes
+WHERE change <> 'unchanged'
+GROUP BY app, site, scope, coalesce(space, '(site-wide)'), change, baseline_decision, proposed_decision
+ORDER BY CASE change WHEN 'newly_blocked' THEN 1 WHEN 'newly_filtered' THEN 2 WHEN 'unblocked' THEN 3
+                     WHEN 'undeterminable' THEN 4 ELSE 5 END,
+         requests DESC, app, site, space
