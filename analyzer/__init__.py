@@ -11,8 +11,7 @@ from analyzer.errors import AnalyzerError
 from analyzer.ingest import IngestOptions, IngestResult
 from analyzer.output import Frame
 from analyzer.router import RouteMatch, Router, route
-
-__version__ = "0.1.0"
+from analyzer.version import __version__
 
 __all__ = [
     "AnalyzerError",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +30,10 @@ DEFAULT_PATH = Path("appaccess.duckdb")
 # Files of queries/ that define stored macros and views, in dependency order.
 SQL_OBJECTS = ("macros", "schema/attribution", "schema/spaces", "schema/decisions")
 
-# version -> scripts (queries/migrations/*.sql) that bring a workspace from version-1 to version
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+# version -> steps that bring a workspace from version-1 to version, run in one transaction.
+# A step is a callable on the connection, usually `lambda con: sql.run_script(con, "migrations/vN")`.
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+MIGRATIONS: dict[int, tuple[Migration, ...]] = {}
 
 
 def catalog_fingerprint() -> str:
@@ -158,8 +160,8 @@ class Workspace:
     def _migrate(self, version: int) -> None:
         with self.transaction():
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                for script in MIGRATIONS.get(target, ()):
-                    sql.run_script(self.con, script)
+                for step in MIGRATIONS.get(target, ()):
+                    step(self.con)
                 self.set_meta("schema_version", str(target))
 
     def _sync_catalog(self) -> None:

@@ -89,7 +89,8 @@ def test_rules_load(tmp_path: Path) -> None:
          "      apps: [" + ", ".join(f"a{i}" for i in range(21)) + "]\n", "at most 20", 6),
         ("policies:\n  - name: P\n    coverage: {all_spaces: true}\n    app_access: {mode: deny}\n",
          "mode 'deny'", 4),
-        ("policies:\n  - name: P\n    status: on\n    coverage: {all_spaces: true}\n    app_access: {mode: block_all}\n",
+        ("policies:\n  - name: P\n    status: on\n    coverage: {all_spaces: true}\n"
+         "    app_access: {mode: block_all}\n",
          "status", 3),
         ("policies:\n  - name: P\n    active_from: yesterday\n    coverage: {all_spaces: true}\n"
          "    app_access: {mode: block_all}\n", "not an ISO-8601", 3),

@@ -72,7 +72,7 @@ def _root(
 ) -> None:
     state.debug = debug
     if version:
-        from analyzer import __version__
+        from analyzer.version import __version__
 
         typer.echo(f"appaccess {__version__}")
         raise typer.Exit()

@@ -1,0 +1,25 @@
+"""docs/cli.md is generated from --help; it must not drift from the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.cli.docs import render
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+
+
+def test_cli_reference_matches_help() -> None:
+    expected = render()
+    assert DOCS.read_text(encoding="utf-8") == expected, (
+        "docs/cli.md is stale: run `.venv/bin/python -m analyzer.cli.docs > docs/cli.md`")
+
+
+def test_every_command_has_help_text() -> None:
+    text = render()
+    sections = text.split("\n## ")[1:]
+    assert len(sections) > 20
+    for section in sections:
+        body = section.split("```text", 1)[1]
+        assert "Usage: appaccess" in body, section.splitlines()[0]
+        assert len(body.strip().splitlines()) > 3, section.splitlines()[0]
