@@ -17,7 +17,6 @@ $(DEVSTAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --user --name appaccess >/dev/null
 	touch $@ $(STAMP)
 
 demo: $(STAMP)
@@ -36,8 +35,10 @@ catalog: $(STAMP)
 	$(BIN)/python -m analyzer.catalog.build
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_router.py
-	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python -m benchmarks.bench_router
+	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000
+	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000
+	$(BIN)/python -m benchmarks.bench_reports --lines 10000000
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache demo-workspace.duckdb demo-report.html

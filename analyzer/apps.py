@@ -187,6 +187,7 @@ def store_apps(ws: Workspace, apps: list[App]) -> None:
         con.execute("INSERT INTO apps SELECT app_key, name, auth, ord FROM _apps")
         con.execute("INSERT INTO app_identifiers SELECT app_key, kind, field, value, strength, ip_family, "
                     "ip_lo::UHUGEINT, ip_hi::UHUGEINT FROM _idents")
+        ws.refresh_decisions()
 
 
 def validate_app_file(path: str | Path) -> list[App]:

@@ -49,7 +49,7 @@ class Context:
     # -- workspace overview ----------------------------------------------------
     def files(self) -> Frame:
         table = self.ws.con.sql(
-            "SELECT file_id, path, format, compression, lines_read, rows_stored, rows_rejected, "
+            "SELECT file_id, path, format, compression, lines_read, rows_stored, rows_rejected, rows_skipped, "
             "bytes_ingested, last_ingested FROM files ORDER BY file_id").to_arrow_table()
         return Frame.from_arrow(table, title="Ingested files")
 
@@ -108,6 +108,8 @@ class Context:
         if not text.strip():
             raise UsageError("empty SQL",
                              hint='e.g. appaccess sql "SELECT decision, count(*) FROM decisions GROUP BY 1"')
+        # The user's SQL sees the workspace only: no files, no network, on this connection.
+        self.ws.con.execute("SET enable_external_access = false")
         try:
             relation = self.ws.con.sql(text)
         except duckdb.Error as error:

@@ -6,10 +6,18 @@ was loaded), which makes re-ingest idempotent, lets a grown file add only its
 new lines and lets a rotated (renamed) file be skipped. Parsing and routing
 are SQL over Arrow batches; a reader thread splits the next chunk of lines
 while DuckDB works on the current one.
+
+A format may depend on the file (a CSV header, W3C ``#Fields:``, the keys of
+JSON records): its parameters are computed from the file's first lines
+(:class:`_FormatState`), and directive lines met while reading are counted as
+skipped and may change them for the lines after. Document formats (HAR) read
+the whole file and hand over Arrow tables of parsed rows, which then take the
+same normalise/route/store path as parsed lines.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import queue
 import threading
@@ -19,13 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analyzer import sql
 from analyzer.errors import FormatError, InputFileError, UsageError
-from analyzer.formats import detect_format, get_format
-from analyzer.formats.base import CANONICAL_FIELDS, LogFormat
-from analyzer.formats.lines import REJECT_SCHEMA, LineChunk, iter_line_chunks, reject_text
+from analyzer.formats import detect_format, fastclf, get_format
+from analyzer.formats.base import CANONICAL_FIELDS, DocumentBatch, LogFormat
+from analyzer.formats.custom import CUSTOM_NAME, custom_format
+from analyzer.formats.lines import LINES_SCHEMA, REJECT_SCHEMA, LineChunk, iter_line_chunks, reject_text
 from analyzer.sources import (
     HEAD_BYTES,
     HashingReader,
@@ -33,6 +44,7 @@ from analyzer.sources import (
     digest,
     expand_sources,
     open_source,
+    read_exactly,
     read_head,
     sample_lines,
 )
@@ -50,6 +62,8 @@ class IngestOptions:
     fields: Mapping[str, str] = field(default_factory=dict)  # canonical -> source field
     replace: bool = False  # re-load a file whose content changed in place
     batch_bytes: int = BATCH_BYTES
+    #: --log-format: a custom line layout (GoAccess-style or a regex) for every file
+    log_format: str | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.fields) - set(CANONICAL_FIELDS))
@@ -58,6 +72,13 @@ class IngestOptions:
                 f"unknown canonical field(s) in --field: {', '.join(unknown)}",
                 hint=f"canonical fields are: {', '.join(CANONICAL_FIELDS)}",
             )
+        if self.format == CUSTOM_NAME and self.log_format is None:
+            raise UsageError("--format custom needs --log-format LAYOUT", hint="see `appaccess formats`")
+        if self.log_format is not None:
+            if self.format not in ("auto", CUSTOM_NAME):
+                raise UsageError(f"--log-format and --format {self.format} exclude each other",
+                                 hint="--log-format describes the layout itself; drop --format")
+            custom_format(self.log_format)  # a bad layout fails before any file is touched
 
 
 @dataclass(frozen=True)
@@ -121,13 +142,14 @@ class _Previous:
     tail_offset: int
     head_hash: str
     prefix_hash: str
+    options: str | None = None  # JSON written by _record_file
 
 
 def ingest(ws: Workspace, paths: Iterable[str | Path], options: IngestOptions | None = None,
            progress: Progress | None = None) -> IngestResult:
     """Ingest every file behind ``paths`` (files, directories, globs)."""
     options = options or IngestOptions()
-    if options.format != "auto":
+    if options.format not in ("auto", CUSTOM_NAME):
         get_format(options.format)  # fail before touching any file
     own = ws.path.with_name(ws.path.name + ".wal")
     files = expand_sources(paths, exclude=(ws.path, own))
@@ -160,7 +182,7 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
     with ws.transaction():
         if seen.same_content is not None:  # grown: load only the new lines
             prev = seen.same_content
-            fmt = get_format(prev.format)
+            fmt = _previous_format(prev)
             file_id, action = prev.file_id, "appended"
             start_line, start_offset = prev.lines_read + 1, prev.bytes_ingested
             if prev.unterminated:
@@ -180,9 +202,14 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
             file_id = ws.con.execute("SELECT nextval('file_id_seq')").fetchall()[0][0]
             action = "new"
             start_line, start_offset = 1, 0
-        counts = _load(ws, path, compression, fmt, options, file_id, start_line, start_offset, progress)
-        _record_file(ws, file_id, path, fmt, compression, head, counts, options,
-                     is_new=action == "new", last_line_no=start_line + counts.lines_read - 1)
+        state = _format_state(fmt, options, path, head, seen.same_content if action == "appended" else None)
+        counts = _load(ws, path, compression, state, file_id, start_line, start_offset, progress,
+                       options.batch_bytes)
+        _record_file(ws, file_id, path, state, compression, head, counts,
+                     is_new=action == "new", last_line_no=start_line + counts.lines_read - 1,
+                     appended=action == "appended")
+        # Decide the lines just stored, in the same transaction: decisions never lag the requests.
+        ws.refresh_decisions(file_id, 1 if action == "replaced" else start_line)
     return FileResult(str(path), file_id, fmt.name, action, counts.lines_read, counts.stored,
                       counts.rejected, counts.skipped, counts.non_confluence,
                       time.perf_counter() - started)
@@ -200,7 +227,7 @@ class _Seen:
 def _find_previous(ws: Workspace, path: Path, head: bytes, compression: str) -> _Seen:
     rows = ws.con.execute(
         "SELECT file_id, path, inode, format, bytes_ingested, lines_read, unterminated, tail_offset, "
-        "head_hash, prefix_hash FROM files ORDER BY file_id"
+        "head_hash, prefix_hash, options FROM files ORDER BY file_id"
     ).fetchall()
     records = [_Previous(*row) for row in rows]
     for record in records:
@@ -221,6 +248,8 @@ def _find_previous(ws: Workspace, path: Path, head: bytes, compression: str) -> 
 
 
 def _choose_format(path: Path, head: bytes, options: IngestOptions) -> LogFormat:
+    if options.log_format is not None:
+        return custom_format(options.log_format)
     if options.format != "auto":
         return get_format(options.format)
     if not head:
@@ -243,42 +272,112 @@ class _Counts:
     tail_offset: int = 0  # start of the last line read
 
 
-def _load(ws: Workspace, path: Path, compression: str, fmt: LogFormat, options: IngestOptions,
-          file_id: int, start_line: int, start_offset: int, progress: Progress | None) -> _Counts:
+@dataclass
+class _FormatState:
+    """A format's parameters for one file, and the directive that last changed them."""
+
+    fmt: LogFormat
+    params: dict[str, Any]
+    fields: Mapping[str, str]
+    #: last directive line that changed ``params``; remembered in files.options so
+    #: that a grown file resumes with the layout in force at its end
+    directive: str | None = None
+
+
+def _previous_format(prev: _Previous) -> LogFormat:
+    """The format a file was loaded with (a custom layout is kept in files.options)."""
+    if prev.format == CUSTOM_NAME:
+        spec = json.loads(prev.options or "{}").get("log_format")
+        if not spec:
+            raise FormatError(f"{prev.path} was loaded with a custom layout that was not recorded",
+                              hint="pass --replace with --log-format to load it again")
+        return custom_format(spec)
+    return get_format(prev.format)
+
+
+def _format_state(fmt: LogFormat, options: IngestOptions, path: Path, head: bytes,
+                  prev: _Previous | None) -> _FormatState:
+    """Parameters for reading ``path``; ``prev`` is set when a grown file is resumed, which
+    keeps the --field mapping it was loaded with (unless new ones are given) and the layout
+    its last directive set."""
+    recorded = json.loads(prev.options or "{}") if prev is not None else {}
+    fields = dict(options.fields) or dict(recorded.get("fields") or {})
+    if fields and not fmt.accepts_fields:
+        raise UsageError(f"--field does not apply to the {fmt.name} format of {path}",
+                         hint="--field maps fields of JSON, CSV and W3C inputs")
+    try:
+        params = fmt.file_params(sample_lines(head), fields)
+    except FormatError as error:
+        raise FormatError(f"{path}: {error.message}", hint=error.hint) from None
+    state = _FormatState(fmt, params, fields)
+    saved = recorded.get("directive")
+    if saved and fmt.directive is not None:  # resume with the layout in force where loading stopped
+        state.params = fmt.directive(saved, state.params, fields) or state.params
+        state.directive = saved
+    return state
+
+
+def _load(ws: Workspace, path: Path, compression: str, state: _FormatState, file_id: int,
+          start_line: int, start_offset: int, progress: Progress | None, batch_bytes: int) -> _Counts:
     counts = _Counts(tail_offset=start_offset)
     disk_size = path.stat().st_size
-    params = _format_params(fmt, options, path)
     with open_source(path, compression) as stream:
         reader = HashingReader(stream)
-        # Hash (and skip) what was loaded before, so the new hash covers the whole file.
-        reader.skip(start_offset)
-        chunks = iter_line_chunks(reader, start_line_no=start_line, start_offset=start_offset,
-                                  read_bytes=options.batch_bytes)
-        for chunk in _prefetch(chunks):
-            counts.lines_read += chunk.n_lines
-            if not chunk.unterminated:
-                counts.tail_offset = chunk.end_offset
-            counts.unterminated = chunk.unterminated
-            _store_chunk(ws.con, fmt, params, file_id, chunk, counts)
+        if state.fmt.kind == "document":
+            _load_document(ws.con, state, file_id, reader, start_line, start_offset, counts)
             if progress is not None:
-                progress(str(path), min(stream.disk_position(), disk_size), disk_size)
+                progress(str(path), disk_size, disk_size)
+        else:
+            # Hash (and skip) what was loaded before, so the new hash covers the whole file.
+            reader.skip(start_offset)
+            chunks = iter_line_chunks(reader, start_line_no=start_line, start_offset=start_offset,
+                                      read_bytes=batch_bytes)
+            for chunk, fast_rows in _prefetch(_fast_parsed(state, chunks)):
+                counts.lines_read += chunk.n_lines
+                if not chunk.unterminated:
+                    counts.tail_offset = chunk.end_offset
+                counts.unterminated = chunk.unterminated
+                _store_chunk(ws.con, state, file_id, chunk, counts, fast_rows)
+                if progress is not None:
+                    progress(str(path), min(stream.disk_position(), disk_size), disk_size)
         counts.total_bytes = reader.consumed
         counts.prefix_hash = reader.hexdigest()
     return counts
 
 
-def _format_params(fmt: LogFormat, options: IngestOptions, path: Path) -> dict[str, Any]:
-    params = dict(fmt.params)
-    if options.fields and not fmt.accepts_fields:
-        raise UsageError(f"--field does not apply to the {fmt.name} format of {path}",
-                         hint="--field maps fields of JSON and CSV inputs")
-    return params
+def _load_document(con: Any, state: _FormatState, file_id: int, reader: HashingReader, start_line: int,
+                   start_offset: int, counts: _Counts) -> None:
+    """A document is parsed whole: a grown one is re-read from its start (through the
+    hashing reader, so the hash still covers every byte) and its reader yields only the
+    records numbered from ``start_line`` on."""
+    assert state.fmt.reader is not None
+    body = read_exactly(reader, start_offset) + reader.read(-1)
+    params = {**state.params, "fields": state.fields, "first_line_no": start_line}
+    for batch in state.fmt.reader(io.BytesIO(body), params):
+        counts.lines_read += batch.n_records + batch.skipped
+        counts.skipped += batch.skipped
+        _store_document_batch(con, file_id, batch, counts)
+    counts.tail_offset = len(body)
+    counts.unterminated = False
+
+
+def _fast_parsed(state: _FormatState, chunks: Iterator[LineChunk]
+                 ) -> Iterator[tuple[LineChunk, tuple[pa.Table, pa.Table] | None]]:
+    """Each chunk, with its NCSA lines pre-parsed by the C fast path when that applies:
+    (rows it parsed, lines left for the SQL parser). Runs on the reader thread."""
+    usable = fastclf.available() and state.fmt.query == "formats/clf" and state.fmt.directive_mask is None
+    for chunk in chunks:
+        if not usable or not chunk.lines.num_rows:
+            yield chunk, None
+            continue
+        lines = _strip_bom(chunk.lines)
+        yield chunk, fastclf.split_fast(lines, vhost=bool(state.params["vhost"]), agent=bool(state.params["agent"]))
 
 
 _END = object()
 
 
-def _prefetch(chunks: Iterator[LineChunk], depth: int = 2) -> Iterator[LineChunk]:
+def _prefetch(chunks: Iterator[Any], depth: int = 2) -> Iterator[Any]:
     """Produce chunks on a background thread (numpy and file reads release the GIL)."""
     buffer: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -316,54 +415,129 @@ def _prefetch(chunks: Iterator[LineChunk], depth: int = 2) -> Iterator[LineChunk
         worker.join(timeout=5)
 
 
-def _store_chunk(con: Any, fmt: LogFormat, params: dict[str, Any], file_id: int, chunk: LineChunk,
-                 counts: _Counts) -> None:
+def _store_chunk(con: Any, state: _FormatState, file_id: int, chunk: LineChunk, counts: _Counts,
+                 fast: tuple[pa.Table, pa.Table] | None = None) -> None:
     rejects = [chunk.rejects] if chunk.rejects.num_rows else []
-    if chunk.lines.num_rows:
-        with registered(con, "lines", chunk.lines):
-            query = sql.load_query(fmt.query or "")
-            con.execute("CREATE OR REPLACE TEMP TABLE parsed AS " + query.text, sql.bind(query, params))
-            con.execute("CREATE OR REPLACE TEMP TABLE batch AS " + sql.load_query("ingest/normalize").text)
-            sql.execute(con, "ingest/route_new_shapes")
-            routed = sql.load_query("ingest/routed")
-            con.execute("INSERT INTO requests " + routed.text, sql.bind(routed, {"file_id": file_id}))
-            stored, non_confluence = con.execute(
-                "SELECT count(*) FILTER (reject_reason IS NULL), "
-                "count(*) FILTER (reject_reason IS NULL AND NOT is_wiki) FROM batch"
-            ).fetchall()[0]
-            bad = con.execute(
-                "SELECT b.line_no, b.reject_reason, l.line FROM batch AS b JOIN lines AS l USING (line_no) "
-                "WHERE b.reject_reason IS NOT NULL ORDER BY b.line_no"
-            ).fetchall()
-        counts.stored += stored
-        counts.non_confluence += non_confluence
-        if bad:
-            rejects.append(pa.table(
-                [pa.array([b[0] for b in bad], pa.int64()), pa.array([b[1] for b in bad], pa.string()),
-                 pa.array([reject_text(b[2].encode("utf-8")) for b in bad], pa.string())],
-                schema=REJECT_SCHEMA,
-            ))
+    query = sql.load_query(state.fmt.query or "")
+    if fast is not None:  # the C fast path parsed most lines; clf.sql parses (or rejects) the rest
+        fast_rows, rest = fast
+        with registered(con, "lines", rest), registered(con, "fast_rows", fast_rows), \
+                registered(con, "all_lines", chunk.lines):
+            _store_parsed(con, file_id, counts, rejects, query.text + "\nUNION ALL SELECT * FROM fast_rows",
+                          sql.bind(query, state.params))
+    else:
+        for lines, params in _segments(state, _strip_bom(chunk.lines), counts):
+            with registered(con, "lines", lines), registered(con, "all_lines", lines):
+                _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params))
+    _store_rejects(con, file_id, rejects, counts)
+
+
+def _store_document_batch(con: Any, file_id: int, batch: DocumentBatch, counts: _Counts) -> None:
+    """Rows a document reader parsed take the same path as parsed lines (no raw lines to show)."""
+    rejects = [batch.rejects] if batch.rejects.num_rows else []
+    if batch.parsed.num_rows:
+        with registered(con, "document_rows", batch.parsed), \
+                registered(con, "all_lines", LINES_SCHEMA.empty_table()):
+            _store_parsed(con, file_id, counts, rejects, "SELECT * FROM document_rows", {})
+    _store_rejects(con, file_id, rejects, counts)
+
+
+def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Counts) -> None:
     for table in rejects:
         counts.rejected += table.num_rows
         with registered(con, "new_rejects", table):
             con.execute("INSERT INTO rejects SELECT ?, line_no, reason, raw FROM new_rejects", [file_id])
 
 
-def _record_file(ws: Workspace, file_id: int, path: Path, fmt: LogFormat, compression: str,
-                 head: bytes, counts: _Counts, options: IngestOptions, *, is_new: bool,
-                 last_line_no: int) -> None:
+def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Table], parser_sql: str,
+                  params: dict[str, Any]) -> None:
+    """Parse (``parser_sql``), check (ingest/check_parsed), normalise, route and store; rejected
+    rows join ``rejects`` (raw text from the relation ``all_lines``, empty for documents).
+
+    Parsing, checking and normalising are one statement: the parsed rows are never
+    materialised on their own."""
+    batch = ("CREATE OR REPLACE TEMP TABLE batch AS\nWITH parsed_raw AS (\n" + parser_sql + "\n),\n"
+             "parsed AS (\n" + sql.load_query("ingest/check_parsed").text + "\n)\n"
+             "SELECT * FROM (\n" + sql.load_query("ingest/normalize").text + "\n)")
+    con.execute(batch, params) if params else con.execute(batch)
+    sql.execute(con, "ingest/route_new_shapes")
+    routed = sql.load_query("ingest/routed")
+    con.execute("INSERT INTO requests " + routed.text, sql.bind(routed, {"file_id": file_id}))
+    stored, non_confluence = con.execute(
+        "SELECT count(*) FILTER (reject_reason IS NULL), "
+        "count(*) FILTER (reject_reason IS NULL AND NOT is_wiki) FROM batch"
+    ).fetchall()[0]
+    bad = con.execute(
+        "SELECT b.line_no, b.reject_reason, l.line FROM batch AS b LEFT JOIN all_lines AS l USING (line_no) "
+        "WHERE b.reject_reason IS NOT NULL ORDER BY b.line_no"
+    ).fetchall()
+    counts.stored += stored
+    counts.non_confluence += non_confluence
+    if bad:
+        rejects.append(pa.table(
+            [pa.array([b[0] for b in bad], pa.int64()), pa.array([b[1] for b in bad], pa.string()),
+             pa.array([reject_text((b[2] or "").encode("utf-8")) for b in bad], pa.string())],
+            schema=REJECT_SCHEMA,
+        ))
+
+
+def _strip_bom(lines: pa.Table) -> pa.Table:
+    """A byte-order mark opening a file belongs to no field."""
+    if not lines.num_rows or lines["line_no"][0].as_py() != 1 or not lines["line"][0].as_py().startswith("\ufeff"):
+        return lines
+    column = pc.utf8_ltrim(lines["line"].slice(0, 1), "\ufeff")
+    return lines.set_column(1, "line", pa.concat_arrays(
+        [column.combine_chunks(), lines["line"].slice(1).combine_chunks()]))
+
+
+def _segments(state: _FormatState, lines: pa.Table, counts: _Counts) -> Iterator[tuple[pa.Table, dict[str, Any]]]:
+    """The runs of data lines between directive lines, each with the params in force.
+
+    Directives are found with one vectorised test per chunk; only they (a handful
+    per file) are looked at in Python.
+    """
+    mask_of = state.fmt.directive_mask
+    if mask_of is None or not lines.num_rows:
+        if lines.num_rows:
+            yield lines, state.params
+        return
+    hits = np.flatnonzero(np.asarray(mask_of(lines["line"], state.params).to_numpy(zero_copy_only=False)))
+    if not len(hits):
+        yield lines, state.params
+        return
+    counts.skipped += len(hits)
+    texts = lines["line"].take(pa.array(hits)).to_pylist()
+    start = 0
+    for index, text in zip(hits.tolist(), texts, strict=True):
+        if index > start:
+            yield lines.slice(start, index - start), state.params
+        changed = state.fmt.directive(text, state.params, state.fields) if state.fmt.directive else None
+        if changed is not None:
+            state.params, state.directive = changed, text
+        start = index + 1
+    if start < lines.num_rows:
+        yield lines.slice(start), state.params
+
+
+def _record_file(ws: Workspace, file_id: int, path: Path, state: _FormatState, compression: str,
+                 head: bytes, counts: _Counts, *, is_new: bool, last_line_no: int, appended: bool) -> None:
+    recorded: dict[str, Any] = {"fields": dict(state.fields)}
+    if state.fmt.name == CUSTOM_NAME:
+        recorded["log_format"] = state.params["spec"]
+    if state.directive is not None:
+        recorded["directive"] = state.directive
     values = {
-        "file_id": file_id, "path": str(path), "inode": path.stat().st_ino, "format": fmt.name,
+        "file_id": file_id, "path": str(path), "inode": path.stat().st_ino, "format": state.fmt.name,
         "compression": compression,
         "head_hash": digest(head[: min(HEAD_BYTES, counts.total_bytes)]),
         "prefix_hash": counts.prefix_hash, "bytes_ingested": counts.total_bytes,
         "unterminated": counts.unterminated, "tail_offset": counts.tail_offset,
-        "options": json.dumps({"fields": dict(options.fields)}, sort_keys=True),
+        "options": json.dumps(recorded, sort_keys=True),
     }
     if is_new:
         ws.con.execute(
             "INSERT INTO files VALUES ($file_id, $path, $inode, $format, $compression, $head_hash, $prefix_hash, "
-            "$bytes_ingested, 0, 0, 0, $unterminated, $tail_offset, $options, "
+            "$bytes_ingested, 0, 0, 0, 0, $unterminated, $tail_offset, $options, "
             "now()::TIMESTAMP, now()::TIMESTAMP)", values)
     else:
         ws.con.execute(
@@ -375,6 +549,7 @@ def _record_file(ws: Workspace, file_id: int, path: Path, fmt: LogFormat, compre
     ws.con.execute(
         "UPDATE files SET lines_read = $last_line_no, "
         "rows_stored = (SELECT count(*) FROM requests WHERE file_id = $file_id), "
-        "rows_rejected = (SELECT count(*) FROM rejects WHERE file_id = $file_id) "
+        "rows_rejected = (SELECT count(*) FROM rejects WHERE file_id = $file_id), "
+        "rows_skipped = CASE WHEN $appended THEN rows_skipped ELSE 0 END + $skipped "
         "WHERE file_id = $file_id",
-        {"file_id": file_id, "last_line_no": last_line_no})
+        {"file_id": file_id, "last_line_no": last_line_no, "appended": appended, "skipped": counts.skipped})

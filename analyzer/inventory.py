@@ -154,6 +154,8 @@ def store_inventory(ws: Workspace, kind: str, rows: list[dict[str, str]]) -> Non
 def load_inventory(ws: Workspace, paths: list[str | Path]) -> list[InventoryLoad]:
     """Validate every file first, then store them all."""
     parsed = [(str(p), *read_inventory_file(p)) for p in paths]
-    for _, kind, rows in parsed:
-        store_inventory(ws, kind, rows)
+    with ws.transaction():
+        for _, kind, rows in parsed:
+            store_inventory(ws, kind, rows)
+        ws.refresh_decisions()
     return [InventoryLoad(path, kind, len(rows)) for path, kind, rows in parsed]

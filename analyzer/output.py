@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from analyzer.errors import UsageError
 
@@ -129,7 +130,8 @@ def rich_table(frame: Frame) -> Table:
     for name, is_number in zip(frame.columns, numeric, strict=True):
         table.add_column(name, justify="right" if is_number else "left", overflow="fold")
     for row in frame.rows:
-        table.add_row(*(_cell(v) for v in row))
+        # Text, not str: values come from logs, and rich would read "[/]" or "[bold]" in them as markup.
+        table.add_row(*(Text(_cell(v)) for v in row))
     return table
 
 

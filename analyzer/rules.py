@@ -214,6 +214,8 @@ def store_policies(ws: Workspace, policies: Sequence[Policy], policy_set: str = 
         con.execute("INSERT INTO policy_spaces SELECT ?, name, value FROM _sp", [policy_set])
         con.execute("INSERT INTO policy_classifications SELECT ?, name, value FROM _cl", [policy_set])
         con.execute("INSERT INTO policy_apps SELECT ?, name, value FROM _ap", [policy_set])
+        if policy_set == ACTIVE:
+            ws.refresh_decisions()
 
 
 def read_policies(ws: Workspace, policy_set: str = ACTIVE) -> list[Policy]:

@@ -222,24 +222,200 @@ def format_common(r: SynthRequest) -> str:
             f'"{r.method} {r.target} HTTP/1.1" {r.status} {r.bytes}')
 
 
+def _host(r: SynthRequest) -> str:
+    return r.scheme_host.split("://", 1)[1]
+
+
+def _epoch(ts: dt.datetime) -> float:
+    return ts.replace(tzinfo=dt.UTC).timestamp()
+
+
+def _port(r: SynthRequest) -> int:
+    """A client source port that varies, deterministically."""
+    return 32768 + (r.bytes * 7919 + r.ts.microsecond) % 28000
+
+
+def _request_id(r: SynthRequest) -> str:
+    return f"{(r.bytes * 2654435761 + r.ts.microsecond * 97) % (1 << 64):016x}"
+
+
+def format_squid(r: SynthRequest) -> str:
+    """Squid native access.log with SSL bump (so full URLs are visible)."""
+    return (f"{_epoch(r.ts):.3f} {max(1, round(r.duration_ms)):6d} {r.client_ip} TCP_MISS/{r.status:03d} "
+            f"{r.bytes} {r.method} {r.scheme_host}{r.target} - HIER_DIRECT/104.192.142.18 application/json")
+
+
+def format_alb(r: SynthRequest) -> str:
+    """AWS ALB access log of an egress/ingress balancer in front of Confluence traffic."""
+    host = _host(r)
+    backend = r.duration_ms / 1000
+    created = r.ts - dt.timedelta(milliseconds=r.duration_ms)
+    return (f"https {r.ts:%Y-%m-%dT%H:%M:%S.%f}Z app/confluence-egress/50dc6c495c0c9188 "
+            f"{r.client_ip}:{_port(r)} 10.0.5.17:443 0.001 {backend:.3f} 0.000 {r.status} {r.status} "
+            f"{180 + len(r.target)} {r.bytes} \"{r.method} https://{host}:443{r.target} HTTP/1.1\" "
+            f"\"{r.user_agent}\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 "
+            f"arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/confluence/73e2d6bc24d8a067 "
+            f"\"Root=1-{int(_epoch(r.ts)):08x}-{_request_id(r)}{_request_id(r)[:8]}\" \"{host}\" "
+            f"\"arn:aws:acm:eu-west-1:123456789012:certificate/0c6f1c2e-7d1a-4f0e-9b9a-3f2d1e0c4b5a\" 1 "
+            f"{created:%Y-%m-%dT%H:%M:%S.%f}Z \"forward\" \"-\" \"-\" \"10.0.5.17:443\" \"{r.status}\" "
+            f"\"-\" \"-\" TID_{_request_id(r)}")
+
+
+def format_envoy(r: SynthRequest) -> str:
+    """Istio's default JSON access-log encoding (an egress gateway)."""
+    forwarded = f"{r.client_ip}, 10.0.0.2" if r.bytes % 3 == 0 else None
+    record = {
+        "start_time": f"{r.ts:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z", "method": r.method, "path": r.target,
+        "protocol": "HTTP/1.1", "response_code": r.status, "response_flags": "-",
+        "response_code_details": "via_upstream", "connection_termination_details": None,
+        "upstream_transport_failure_reason": None, "bytes_received": 0, "bytes_sent": r.bytes,
+        "duration": round(r.duration_ms), "upstream_service_time": str(max(1, round(r.duration_ms) - 2)),
+        "x_forwarded_for": forwarded, "user_agent": r.user_agent, "request_id": _request_id(r),
+        "authority": _host(r), "upstream_host": "104.192.142.18:443",
+        "upstream_cluster": f"outbound|443||{_host(r)}", "upstream_local_address": "10.0.7.3:40112",
+        "downstream_local_address": "10.0.7.3:443", "downstream_remote_address": f"{r.client_ip}:{_port(r)}",
+        "requested_server_name": _host(r), "route_name": "confluence-egress",
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+def format_cloudflare(r: SynthRequest) -> str:
+    """Cloudflare Logpush http_requests, default timestamp format (unixnano)."""
+    start_ns = round(_epoch(r.ts) * 1e6) * 1000
+    record = {
+        "ClientIP": r.client_ip, "ClientRequestHost": _host(r), "ClientRequestMethod": r.method,
+        "ClientRequestURI": r.target, "ClientRequestPath": r.target.split("?", 1)[0],
+        "ClientRequestProtocol": "HTTP/2", "ClientRequestUserAgent": r.user_agent, "ClientCountry": "de",
+        "EdgeResponseBytes": r.bytes, "EdgeResponseStatus": r.status, "EdgeStartTimestamp": start_ns,
+        "EdgeEndTimestamp": start_ns + int(r.duration_ms * 1e6), "OriginResponseDurationMs": round(r.duration_ms),
+        "RayID": _request_id(r), "CacheCacheStatus": "dynamic", "SecurityAction": "unknown",
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+def format_json(r: SynthRequest) -> str:
+    """An in-house API gateway's JSON log: local time with offset, full URL, credentials logged (badly)."""
+    local = r.ts + dt.timedelta(hours=2)
+    record: dict[str, object] = {
+        "ts": f"{local:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+02:00", "level": "info", "msg": "upstream request",
+        "method": r.method, "url": r.scheme_host + r.target, "status": r.status, "bytes": r.bytes,
+        "duration_ms": r.duration_ms, "client_ip": r.client_ip, "user_agent": r.user_agent,
+        "request_id": _request_id(r), "route": "confluence",
+    }
+    if r.client_id:
+        record["client_id"] = r.client_id
+    if r.authorization:
+        record["authorization"] = r.authorization
+    return json.dumps(record, separators=(",", ":"))
+
+
+W3C_FIELDS = ("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+              "cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken")
+
+
+def w3c_header(ts: dt.datetime) -> list[str]:
+    return ["#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0",
+            f"#Date: {ts:%Y-%m-%d %H:%M:%S}", f"#Fields: {W3C_FIELDS}"]
+
+
+def format_w3c(r: SynthRequest) -> str:
+    """IIS (ARR reverse proxy) W3C extended line for :data:`W3C_FIELDS`; spaces in fields become '+'."""
+    path, _, query = r.target.partition("?")
+    return (f"{r.ts:%Y-%m-%d %H:%M:%S} 10.0.0.5 {r.method} {path} {query or '-'} 443 {r.remote_user or '-'} "
+            f"{r.client_ip} {r.user_agent.replace(' ', '+')} - {_host(r)} {r.status} 0 0 {r.bytes} "
+            f"{120 + len(r.target)} {max(1, round(r.duration_ms))}")
+
+
+CSV_HEADER = "timestamp,client_ip,user,method,url,status,bytes,duration_ms,user_agent,client_id"
+
+
+def format_csv(r: SynthRequest) -> str:
+    """A proxy's CSV export (UTC times without offset); fields with commas or quotes are quoted."""
+    values = [f"{r.ts:%Y-%m-%d %H:%M:%S.%f}"[:-3], r.client_ip, r.remote_user or "", r.method,
+              r.scheme_host + r.target, str(r.status), str(r.bytes), f"{r.duration_ms:.3f}", r.user_agent,
+              r.client_id or ""]
+    return ",".join('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v) else v for v in values)
+
+
+def har_entry(r: SynthRequest) -> dict[str, object]:
+    """One HAR 1.2 entry (as a browser or a recording proxy writes it)."""
+    headers = [{"name": "Host", "value": _host(r)}, {"name": "User-Agent", "value": r.user_agent},
+               {"name": "Accept", "value": "application/json"}]
+    if r.authorization:
+        headers.append({"name": "Authorization", "value": r.authorization})
+    if r.bytes % 5 == 0:
+        headers.append({"name": "Cookie", "value": f"tenant.session.token={_request_id(r)}{_request_id(r)}"})
+    query = r.target.partition("?")[2]
+    return {
+        "startedDateTime": f"{r.ts:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z", "time": r.duration_ms,
+        "request": {"method": r.method, "url": r.scheme_host + r.target, "httpVersion": "HTTP/2",
+                    "headers": headers, "cookies": [],
+                    "queryString": [{"name": k, "value": v} for k, _, v in
+                                    (p.partition("=") for p in query.split("&") if p)],
+                    "headersSize": -1, "bodySize": 0},
+        "response": {"status": r.status, "statusText": "", "httpVersion": "HTTP/2",
+                     "headers": [{"name": "Content-Type", "value": "application/json"}], "cookies": [],
+                     "content": {"size": r.bytes, "mimeType": "application/json"}, "redirectURL": "",
+                     "headersSize": -1, "bodySize": r.bytes},
+        "cache": {}, "timings": {"send": 0, "wait": r.duration_ms, "receive": 0},
+        "serverIPAddress": "104.192.142.18", "connection": str(443 + r.bytes % 7), "pageref": "page_1",
+    }
+
+
+def format_har(r: SynthRequest) -> str:
+    """One HAR entry on one line (write_log wraps the entries into the document)."""
+    return json.dumps(har_entry(r))
+
+
 FORMATTERS = {
     "vhost_combined": format_vhost_combined,
     "combined": format_combined,
     "common": format_common,
+    "squid": format_squid,
+    "alb": format_alb,
+    "envoy": format_envoy,
+    "cloudflare": format_cloudflare,
+    "json": format_json,
+    "w3c": format_w3c,
+    "csv": format_csv,
+    "har": format_har,
 }
+
+
+def header_lines(fmt: str, start: dt.datetime | None = None) -> list[str]:
+    """Lines a file of ``fmt`` starts with (W3C directives, the CSV header)."""
+    if fmt == "w3c":
+        return w3c_header(start or dt.datetime(2026, 9, 1))
+    if fmt == "csv":
+        return [CSV_HEADER]
+    return []
 
 
 def write_log(path: Path, n: int, fmt: str = "vhost_combined", seed: int = 7,
               world: World | None = None) -> Path:
-    """Write ``n`` synthetic lines in ``fmt`` to ``path`` (plain text)."""
+    """Write ``n`` synthetic requests in ``fmt`` to ``path`` (plain text).
+
+    Header formats get their header first; ``har`` is one JSON document whose
+    entries are one per line.
+    """
     formatter = FORMATTERS[fmt]
     with path.open("w", encoding="utf-8", newline="\n") as handle:
+        if fmt == "har":
+            handle.write('{"log": {"version": "1.2", "creator": {"name": "appaccess synth", "version": "1"}, '
+                         '"pages": [{"startedDateTime": "2026-09-01T00:00:00.000Z", "id": "page_1", '
+                         '"title": "Confluence", "pageTimings": {}}], "entries": [\n')
+        for line in header_lines(fmt):
+            handle.write(line + "\n")
         batch: list[str] = []
+        separator = ",\n" if fmt == "har" else "\n"
+        first = True
         for request in generate_requests(n, seed, world):
             batch.append(formatter(request))
             if len(batch) >= 10000:
-                handle.write("\n".join(batch) + "\n")
+                handle.write(("" if first else separator) + separator.join(batch))
+                first = False
                 batch.clear()
         if batch:
-            handle.write("\n".join(batch) + "\n")
+            handle.write(("" if first else separator) + separator.join(batch))
+        handle.write("\n]}}\n" if fmt == "har" else "\n")
     return path

@@ -45,7 +45,9 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            # No network at run time: never download extensions behind the user's back.
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={"autoinstall_known_extensions": False, "TimeZone": "UTC"})
         except duckdb.IOException as error:
             text = str(error)
             if "lock" not in text.lower():
@@ -76,6 +78,7 @@ class Workspace:
     read_only: bool = False
     _closed: bool = field(default=False, repr=False)
     _tx_depth: int = field(default=0, repr=False)
+    _sql_fingerprint: str = field(default="", repr=False)
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -121,8 +124,40 @@ class Workspace:
                                      f"v{SCHEMA_VERSION})", hint="open it once without --read-only")
             self._migrate(version)
         self._install_sql()
-        if not self.read_only and self.meta("catalog") != catalog_fingerprint():
+        if self.read_only:
+            if self.meta("decisions") != self._sql_fingerprint:
+                # Stored decisions were made by another appaccess: decide again, for this connection only.
+                self.con.execute(_temporary(sql.load_query("schema/decisions_cache").text))
+            return
+        if self.meta("catalog") != catalog_fingerprint():
             self._sync_catalog()
+        if self.meta("decisions") != self._sql_fingerprint:
+            self.refresh_decisions()
+
+    def refresh_decisions(self, file_id: int | None = None, from_line: int = 1) -> None:
+        """Recompute the stored decisions under the active rules (call after every change).
+
+        With ``file_id``, only that file's lines from ``from_line`` on are decided
+        again (what an ingest just stored); otherwise every request is.
+        """
+        if self.read_only:
+            return
+        with self.transaction():
+            if file_id is None:
+                sql.run_script(self.con, "schema/decisions_cache")
+                self.set_meta("decisions", self._sql_fingerprint)
+                return
+            self.con.execute("DELETE FROM decision_cache WHERE file_id = ? AND line_no >= ?", [file_id, from_line])
+            self.con.execute(f"SET VARIABLE aa_scope_file = {int(file_id)}")
+            self.con.execute(f"SET VARIABLE aa_scope_line = {int(from_line)}")
+            try:
+                self.con.execute(
+                    "INSERT INTO decision_cache SELECT file_id, line_no, site, app, auth, scope, space_key, space_id, "
+                    "classification, space_known, n_spaces, decision, policy, exempt_by, observed_denied "
+                    "FROM decide('active')")
+            finally:
+                self.con.execute("RESET VARIABLE aa_scope_file")
+                self.con.execute("RESET VARIABLE aa_scope_line")
 
     def _install_sql(self) -> None:
         """(Re)create the stored macros and views when this appaccess changed them.
@@ -130,17 +165,14 @@ class Workspace:
         A read-only connection cannot store them; it creates TEMP copies, which
         shadow the stored ones for that connection only.
         """
-        scripts = [sql.load_query(name).text for name in SQL_OBJECTS]
-        fingerprint = hashlib.sha256("\n".join(scripts).encode()).hexdigest()[:16]
-        if self.meta("sql") == fingerprint:
+        scripts = [sql.load_query(name).text for name in (*SQL_OBJECTS, "schema/decisions_cache")]
+        self._sql_fingerprint = hashlib.sha256("\n".join(scripts).encode()).hexdigest()[:16]
+        if self.meta("sql") == self._sql_fingerprint:
             return
-        for text in scripts:
-            if self.read_only:
-                text = text.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO")
-                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
-            self.con.execute(text)
+        for text in scripts[:-1]:
+            self.con.execute(_temporary(text) if self.read_only else text)
         if not self.read_only:
-            self.set_meta("sql", fingerprint)
+            self.set_meta("sql", self._sql_fingerprint)
 
     def schema_version(self) -> int | None:
         has_meta = self.con.execute(
@@ -199,6 +231,7 @@ class Workspace:
             self.con.execute("DROP VIEW batch")
             sql.execute(self.con, "ingest/reroute")
             self.set_meta("catalog", catalog_fingerprint())
+            self.refresh_decisions()
 
     # -- small helpers -----------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -225,6 +258,13 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _temporary(text: str) -> str:
+    """The same DDL creating connection-local (TEMP) objects, for read-only connections."""
+    for kind in ("MACRO", "VIEW", "TABLE"):
+        text = text.replace(f"CREATE OR REPLACE {kind}", f"CREATE OR REPLACE TEMP {kind}")
+    return text
 
 
 @contextmanager

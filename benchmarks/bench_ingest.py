@@ -6,7 +6,7 @@ Generates (once, cached in benchmarks/out/) a seeded synthetic log, then times:
   * `appaccess ingest` end to end (parse + route + store), in a subprocess, with peak RSS.
 Prints lines/s and the ratios; machines are shared and noisy, so quote ratios.
 
-Usage: python benchmarks/bench_ingest.py [--lines 1000000] [--format vhost_combined] [--repeat 1]
+Usage: python -m benchmarks.bench_ingest [--lines 1000000] [--format vhost_combined] [--repeat 1]
 """
 
 from __future__ import annotations

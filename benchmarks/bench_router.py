@@ -1,6 +1,6 @@
 """Route 1M realistic URLs through the router SQL and compare with a raw DuckDB scan.
 
-Usage: python benchmarks/bench_router.py [N]
+Usage: python -m benchmarks.bench_router [N]
 """
 
 from __future__ import annotations

@@ -11,6 +11,19 @@ CREATE OR REPLACE MACRO aa_jwt_iss(token) AS
             || repeat('=', (4 - length(split_part(token, '.', 2)) % 4) % 4))),
         '$.iss'));
 
+-- A query string with credential-like parameter values masked: Connect JWTs
+-- (jwt=), OAuth tokens, API keys, passwords, signatures. What was there is
+-- not stored; the JWT issuer is extracted before this runs.
+CREATE OR REPLACE MACRO aa_redact_query(query) AS
+    CASE WHEN query IS NOT NULL
+              AND (contains(lower(query), 'jwt=') OR contains(lower(query), 'token=')
+                   OR contains(lower(query), 'key=') OR contains(lower(query), 'pass')
+                   OR contains(lower(query), 'secret') OR contains(lower(query), 'sig'))
+         THEN regexp_replace(query,
+                  '(?i)(^|&)((?:[^=&]*[_.-])?(?:jwt|token|access_token|api[_-]?key|apikey|password|passwd|pass|secret|signature|sig))=[^&]*',
+                  '\1\2=REDACTED', 'g')
+         ELSE query END;
+
 -- Form-decode one query-string value ('+' is a space there, unlike in paths).
 CREATE OR REPLACE MACRO aa_form_decode(value) AS
     try(url_decode(replace(value, '+', ' ')));
@@ -86,3 +99,75 @@ CREATE OR REPLACE MACRO aa_path_shape(path, prefix_len) AS
          THEN left(path, prefix_len)
               || regexp_replace(substr(path, prefix_len + 1), '/[^/]*[^A-Za-z/_-][^/]*', '/*', 'g')
     END;
+
+-- -- Helpers of the input formats (queries/formats/*.sql) ---------------------
+
+-- An epoch number as a naive UTC TIMESTAMP; the unit is told by the magnitude:
+-- seconds below 1e11 (year 5138), then milliseconds, microseconds, nanoseconds.
+CREATE OR REPLACE MACRO aa_ts_epoch(x) AS
+    try(make_timestamp(TRY_CAST(
+        CASE WHEN abs(x) >= 1e17 THEN x / 1000
+             WHEN abs(x) >= 1e14 THEN x
+             WHEN abs(x) >= 1e11 THEN x * 1000
+             ELSE x * 1000000 END AS BIGINT)));
+
+-- ISO-8601 / RFC 3339 text as naive UTC. An offset after the seconds is
+-- applied; 'Z' or no offset at all means UTC. (A plain cast to TIMESTAMP would
+-- drop an offset, and a cast to TIMESTAMPTZ reads offset-less text in the
+-- session time zone: hence the two branches.)
+CREATE OR REPLACE MACRO aa_ts_iso(v) AS
+    CASE WHEN length(v) > 19 AND (contains(substr(v, 20), '+') OR contains(substr(v, 20), '-'))
+         THEN timezone('UTC', TRY_CAST(v AS TIMESTAMPTZ))
+         ELSE TRY_CAST(v AS TIMESTAMP) END;
+
+-- The NCSA time form 10/Oct/2026:13:55:36 -0700 (offset optional: UTC) as naive UTC.
+CREATE OR REPLACE MACRO aa_ts_clf(v) AS
+    coalesce(timezone('UTC', try_strptime(v, '%d/%b/%Y:%H:%M:%S %z')),
+             try_strptime(v, '%d/%b/%Y:%H:%M:%S'));
+
+-- Any of the timestamp spellings JSON and CSV logs use: epoch numbers (s, ms,
+-- us, ns), the NCSA form, ISO-8601 with or without offset. NULL if none fits.
+CREATE OR REPLACE MACRO aa_parse_ts(v) AS
+    CASE WHEN v IS NULL OR v = '' THEN NULL
+         WHEN TRY_CAST(v AS DOUBLE) IS NOT NULL THEN aa_ts_epoch(TRY_CAST(v AS DOUBLE))
+         WHEN contains(v, '/') THEN aa_ts_clf(v)
+         ELSE aa_ts_iso(v) END;
+
+-- An address without its port: 10.0.0.1:5555 -> 10.0.0.1, [2001:db8::1]:443 ->
+-- 2001:db8::1; a bare IPv6 address (several colons) is kept as it is.
+CREATE OR REPLACE MACRO aa_strip_port(a) AS
+    CASE WHEN starts_with(a, '[') THEN split_part(substr(a, 2), ']', 1)
+         WHEN strpos(a, ':') > 0 AND NOT contains(substr(a, strpos(a, ':') + 1), ':') THEN split_part(a, ':', 1)
+         ELSE a END;
+
+-- The client address of a field that may hold a port or an X-Forwarded-For
+-- list (the first entry is the original client); NULL for '' and '-'.
+CREATE OR REPLACE MACRO aa_client_ip(v) AS
+    NULLIF(NULLIF(aa_strip_port(trim(split_part(v, ',', 1))), ''), '-');
+
+-- Credential-looking key names: their values never reach the workspace
+-- (authorization, proxy-authorization, cookie, set-cookie, anything with
+-- token/secret/password/api key/jwt/credential/session in its name).
+CREATE OR REPLACE MACRO aa_secret_key_re() AS
+    '(?i)(authorization|cookie|token|secret|passw|api[_-]?key|jwt|credential|session)';
+
+-- The same, as a JSON key ("...": ) inside a JSON text: a cheap screen.
+CREATE OR REPLACE MACRO aa_secret_json_key_re() AS
+    '(?i)"[^"]*(authorization|cookie|token|secret|passw|api[_-]?key|jwt|credential|session)[^"]*"\s*:';
+
+-- A JSON object without its top-level credential-looking keys. Slow (lambdas):
+-- only reached through aa_safe_extra when the screen matched.
+CREATE OR REPLACE MACRO aa_json_drop_secrets(doc) AS
+    json_merge_patch(doc, to_json(map_from_entries(list_transform(
+        list_filter(json_keys(doc), lambda k: regexp_matches(k, aa_secret_key_re())),
+        lambda k: {'key': k, 'value': NULL::JSON}))));
+
+-- `extra` as stored: credential keys removed (top level), NULL when empty, and
+-- NULL when a credential-looking key is still nested inside (the record's
+-- other fields are then lost rather than a secret kept). Pass a column, not an
+-- expression: a macro argument is evaluated at each use.
+CREATE OR REPLACE MACRO aa_safe_extra(doc) AS
+    CASE WHEN doc IS NULL OR doc = '{}' THEN NULL
+         WHEN NOT regexp_matches(doc, aa_secret_json_key_re()) THEN doc
+         WHEN regexp_matches(aa_json_drop_secrets(doc), aa_secret_json_key_re()) THEN NULL
+         ELSE NULLIF(aa_json_drop_secrets(doc), '{}') END;

@@ -17,6 +17,13 @@ os.environ.setdefault("NO_COLOR", "1")
 os.environ["COLUMNS"] = "200"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Used by tests/report/conftest.py. Declared here because pytest reads options only from the
+    # conftests it loads before collection, and tests/report/ is not one of them on a bare `pytest`.
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current outputs instead of comparing")
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = Workspace.open(tmp_path / "ws.duckdb")

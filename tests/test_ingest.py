@@ -180,3 +180,23 @@ def test_routing_is_stored(ws: Workspace, tmp_path: Path) -> None:
     assert rows[0][1:3] == ("/wiki/rest/api/space/{spaceKey}/content", "~abc")
     assert rows[1][1] == "/wiki/rest/api/content/search" and rows[1][3] == "cid-1" and rows[1][4] == ["HR"]
     assert rows[2][1] is None and rows[2][5] is False
+
+
+def test_incremental_decisions_equal_a_full_recompute(ws: Workspace, tmp_path: Path) -> None:
+    from analyzer.apps import load_apps_file, store_apps
+    from analyzer.rules import load_rules_file, store_policies
+
+    (tmp_path / "apps.yaml").write_text("apps:\n  - key: backup\n    match: {user_agent: '^BackupPro/'}\n")
+    (tmp_path / "rules.yaml").write_text(
+        "policies:\n  - name: all\n    coverage: {all_spaces: true}\n    app_access: {mode: block_all}\n")
+    store_apps(ws, load_apps_file(tmp_path / "apps.yaml"))
+    store_policies(ws, load_rules_file(tmp_path / "rules.yaml").policies)
+    first = _write(tmp_path / "one.log", _lines(0, 40))
+    ingest(ws, [first])
+    with first.open("a") as handle:
+        handle.write("\n".join(_lines(40, 10)) + "\n")
+    ingest(ws, [first, _write(tmp_path / "two.log", _lines(900, 25))])
+    cached = ws.con.execute("SELECT * FROM decisions ORDER BY file_id, line_no").fetchall()
+    fresh = ws.con.execute("SELECT * FROM decide('active') ORDER BY file_id, line_no").fetchall()
+    assert len(cached) == 75 and cached == fresh
+    assert {row[-4] for row in cached} == {"blocked"}  # decision column: every page read is blocked

@@ -37,11 +37,17 @@ def ingest_command(
         help="Log files, directories (walked) or quoted globs. gzip, zstd, bzip2 and xz are read directly.",
         show_default=False)],
     db: Db = DEFAULT_DB,
-    log_format: Annotated[str, typer.Option(
+    input_format: Annotated[str, typer.Option(
         "--format", help="Input format, or auto to detect per file (see `appaccess formats`).")] = "auto",
     field: Annotated[list[str] | None, typer.Option(
-        "--field", help="Map a canonical field to a source field/column of JSON or CSV input: "
-                        "CANONICAL=SOURCE (repeatable).")] = None,
+        "--field", help="Map a canonical field to a source field/column of JSON, CSV or W3C input: "
+                        "CANONICAL=SOURCE (repeatable); nested JSON keys with dots: "
+                        "user_agent=request.headers.user-agent.")] = None,
+    layout: Annotated[str | None, typer.Option(
+        "--log-format", help="A custom line layout for every file: GoAccess-style "
+                             "('%h %^[%x] \"%r\" %s %b \"%R\" \"%u\"') or a regex with named groups "
+                             "('regex:^(?P<client_ip>\\S+) ... (?P<request>[^\"]*)...').",
+        show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
     wait: Wait = 0.0,
@@ -54,7 +60,8 @@ def ingest_command(
 
     Example: appaccess ingest /var/log/nginx/ --db audit.duckdb
     """
-    options = IngestOptions(format=log_format, fields=_parse_fields(field or []), replace=replace)
+    options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
+                            log_format=layout)
     err = Console(stderr=True)
     show = not quiet and err.is_terminal
     with Context(db, wait=wait) as ctx:
@@ -90,7 +97,12 @@ def ingest_command(
 @app.command("formats")
 def formats_command(fmt: Format = OutputFormat.table) -> None:
     """List the input formats `ingest` understands, with an example line of each."""
-    rows = tuple((f.name, f.kind, f.summary, f.example) for f in REGISTRY.values())
+    rows = (
+        *((f.name, f.kind, f.summary, f.example) for f in REGISTRY.values()),
+        ("custom", "lines", "--log-format LAYOUT: GoAccess-style specifiers (%h %x %r %s %b %u ...) or a regex "
+                            "with named groups (ts, method, url, request, status, ...)",
+         '--log-format \'%h %^[%x] "%r" %s %b "%R" "%u"\''),
+    )
     render(Frame(("format", "kind", "description", "example"), rows, title="Input formats"), fmt)
 
 

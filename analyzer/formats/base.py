@@ -2,8 +2,14 @@
 
 Line formats (almost all of them) are parsed by a named SQL file of
 ``queries/formats/`` over a relation ``lines(line_no, line)``; document
-formats (HAR, CSV) have a Python reader that yields Arrow batches of the same
+formats (HAR) have a Python reader that yields Arrow batches of the same
 canonical columns. Either way the output is :data:`PARSED_COLUMNS`.
+
+Formats whose layout is described inside the file (a CSV header, W3C
+``#Fields:``, the keys of JSON records) compute their SQL parameters per file
+with :attr:`LogFormat.prepare`; W3C directive lines and CSV header lines are
+*skipped* (counted, neither requests nor rejects) and may change the layout
+for the lines after them (:attr:`LogFormat.directive`).
 """
 
 from __future__ import annotations
@@ -50,7 +56,23 @@ class DocumentBatch:
     skipped: int = 0  # header/comment lines, counted but not rows
 
 
-DocumentReader = Callable[[BinaryIO, Mapping[str, str]], Iterator[DocumentBatch]]
+#: reader(stream, params) for document formats. ``params`` holds the format's
+#: params plus ``fields`` (the --field mapping) and ``first_line_no``: records
+#: numbered below it were loaded before (a grown file) and must not be yielded.
+DocumentReader = Callable[[BinaryIO, Mapping[str, Any]], Iterator[DocumentBatch]]
+
+#: prepare(sample, fields) -> SQL params, from the file's first non-empty lines
+#: and the --field mapping; raises UsageError for a --field the file cannot
+#: satisfy. Data problems are no errors here: they become rejects with reasons.
+Prepare = Callable[[list[str], Mapping[str, str]], dict[str, Any]]
+
+#: directive_mask(lines, params) -> BooleanArray: which lines are directives
+#: (vectorised: it runs over every chunk).
+DirectiveMask = Callable[[pa.ChunkedArray, Mapping[str, Any]], pa.ChunkedArray | pa.Array]
+
+#: directive(line, params, fields) -> new params for the lines after this
+#: directive, or None to keep the current ones.
+Directive = Callable[[str, Mapping[str, Any], Mapping[str, str]], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -65,9 +87,18 @@ class LogFormat:
     params: Mapping[str, Any] = field(default_factory=dict)
     reader: DocumentReader | None = None
     accepts_fields: bool = False  # whether --field applies
-    #: lines matching this are format metadata (W3C directives): counted as skipped
-    skip_line: re.Pattern[str] | None = None
-    example: str = ""  # one realistic line, for --help and docs
+    prepare: Prepare | None = None  # per-file params, merged over `params`
+    #: lines this selects are format metadata (W3C directives, CSV headers): skipped
+    directive_mask: DirectiveMask | None = None
+    directive: Directive | None = None  # what a directive line changes
+    example: str = ""  # one realistic line (or record), for --help and docs
+
+    def file_params(self, sample: list[str], fields: Mapping[str, str]) -> dict[str, Any]:
+        """The SQL (or reader) parameters for one file."""
+        params = dict(self.params)
+        if self.prepare is not None:
+            params.update(self.prepare(sample, fields))
+        return params
 
 
 def regex_detector(pattern: str, flags: int = 0) -> Detector:

@@ -1,20 +1,23 @@
-"""Rich renderings for a terminal: the blocked report split by scope, with totals,
+"""Rich renderings for a terminal: the blocked report split by scope and site, with totals,
 and the simulation summary in the manner of cloud policy simulators."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
 from analyzer.output import Frame, rich_table
 
-BLOCKED_COLUMNS = ("app", "site", "space", "method", "endpoint", "decision", "policy", "requests", "days",
-                   "first_seen", "last_seen", "statuses")
-SITE_COLUMNS = ("app", "site", "method", "endpoint", "decision", "policy", "requests", "days", "first_seen",
-                "last_seen", "statuses")
+# Fits a 160-column terminal: one table per site (so no site column), method and path in one
+# column, first/last seen as dates (the CSV and JSON outputs keep every column and full timestamps).
+BLOCKED_COLUMNS = ("app", "space", "api", "decision", "policy", "requests", "days", "first_seen", "last_seen",
+                   "statuses")
+SITE_COLUMNS = tuple(c for c in BLOCKED_COLUMNS if c != "space")
 
 
 def _subset(frame: Frame, columns: tuple[str, ...], rows: list[dict[str, Any]], title: str) -> Frame:
@@ -27,8 +30,34 @@ def _decision_label(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _day(value: Any) -> Any:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _terminal_record(record: dict[str, Any]) -> dict[str, Any]:
+    record = _decision_label(record)
+    return {**record, "api": f"{record['method']} {record['endpoint']}", "first_seen": _day(record["first_seen"]),
+            "last_seen": _day(record["last_seen"])}
+
+
+def _blocked_table(frame: Frame, columns: tuple[str, ...], rows: list[dict[str, Any]], title: str) -> Table:
+    table = _compact(rich_table(_subset(frame, columns, rows, title)))
+    table.caption = f"{_plural(len(rows), 'row')}, {_plural(sum(r['requests'] for r in rows), 'request')}"
+    return table
+
+
+def _compact(table: Table) -> Table:
+    """A rule under the header only and no padding at the edges: ten-odd columns fit 160 characters."""
+    table.box, table.show_edge, table.pad_edge, table.collapse_padding = box.SIMPLE_HEAD, False, False, True
+    return table
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def blocked_renderable(frame: Frame) -> Group:
-    records = [_decision_label(r) for r in frame.records()]
+    records = [_terminal_record(r) for r in frame.records()]
     per_space = [r for r in records if r["scope"] == "space"]
     site_wide = [r for r in records if r["scope"] == "site"]
     parts: list[Any] = []
@@ -43,15 +72,12 @@ def blocked_renderable(frame: Frame) -> Group:
         f"{sum(r['requests'] for r in site_wide):,} site-wide)\n"
         + "  ".join(f"{k}: {v:,}" for k, v in sorted(by_decision.items(), key=lambda kv: -kv[1])),
         title="Blocked APIs used"))
-    if per_space:
-        table = rich_table(_subset(frame, BLOCKED_COLUMNS, per_space, "Per space"))
-        table.caption = f"{len(per_space)} rows, {sum(r['requests'] for r in per_space):,} requests"
-        parts.append(table)
-    if site_wide:
-        table = rich_table(_subset(frame, SITE_COLUMNS, site_wide,
-                                   "Site-wide lists and searches (results from covered spaces are withheld)"))
-        table.caption = f"{len(site_wide)} rows, {sum(r['requests'] for r in site_wide):,} requests"
-        parts.append(table)
+    for title, rows, columns in (
+            ("Per space", per_space, BLOCKED_COLUMNS),
+            ("Site-wide lists and searches (results from covered spaces are withheld)", site_wide, SITE_COLUMNS)):
+        for site in dict.fromkeys(r["site"] for r in rows):  # busiest site first: rows come by requests
+            on_site = [r for r in rows if r["site"] == site]
+            parts.append(_blocked_table(frame, columns, on_site, f"{title} on {site or '(unknown site)'}"))
     if not records:
         parts.append("No request used an API that app access rules block.")
     return Group(*parts)
@@ -72,8 +98,22 @@ def simulation_renderable(summary: dict[str, Any], by_app: Frame, header: str) -
         grid.add_row("window covered", span)
     parts: list[Any] = [Panel.fit(grid, title=header)]
     if by_app.rows:
-        parts.append(rich_table(by_app))
+        parts.append(_compact(rich_table(_simulation_view(by_app))))
     return Group(*parts)
+
+
+# simulate/by_app_space column -> terminal header; `scope` is left out (space says "(site-wide)").
+SIMULATION_COLUMNS = {"app": "app", "site": "site", "space": "space", "change": "change", "transition": "transition",
+                      "requests": "requests", "days_with_attempts": "days", "last_attempt": "last_attempt",
+                      "endpoints": "endpoints", "proposed_policy": "policy"}
+
+
+def _simulation_view(by_app: Frame) -> Frame:
+    if not set(SIMULATION_COLUMNS) <= set(by_app.columns):
+        return by_app  # another shape: show it as it is
+    index = [by_app.columns.index(c) for c in SIMULATION_COLUMNS]
+    return Frame(tuple(SIMULATION_COLUMNS.values()), tuple(tuple(row[i] for i in index) for row in by_app.rows),
+                 title=by_app.title, caption=by_app.caption)
 
 
 def print_renderable(renderable: Any, console: Console | None = None) -> None:

@@ -32,9 +32,10 @@ g AS (
     FROM u
 ),
 c AS (
-    SELECT * EXCLUDE (p0, raw_path),
-           rtrim(CASE WHEN contains(p0, '//') THEN regexp_replace(p0, '//+', '/', 'g') ELSE p0 END, '/') AS p1
-    FROM g
+    -- (rtrim is costly even when there is nothing to trim: test first)
+    SELECT * EXCLUDE (p0, p0c, raw_path),
+           CASE WHEN ends_with(p0c, '/') THEN rtrim(p0c, '/') ELSE p0c END AS p1
+    FROM (SELECT *, CASE WHEN contains(p0, '//') THEN regexp_replace(p0, '//+', '/', 'g') ELSE p0 END AS p0c FROM g)
 ),
 k AS (
     SELECT * EXCLUDE (p1),
@@ -51,7 +52,7 @@ SELECT
     host,
     cloud_id,
     CASE WHEN path = '' THEN '/' ELSE path END AS path,
-    query,
+    aa_redact_query(query) AS query,
     status::SMALLINT AS status,
     bytes,
     duration_ms,

@@ -39,11 +39,20 @@ CREATE OR REPLACE MACRO aa_ipv6_num(ip) AS
 CREATE OR REPLACE MACRO aa_ip_num(ip) AS
     CASE aa_ip_family(ip) WHEN 4 THEN aa_ipv4_num(ip)::UHUGEINT WHEN 6 THEN aa_ipv6_num(ip)::UHUGEINT END;
 
+-- The requests to decide: all of them, or (while an ingest refreshes the
+-- decisions of the lines it just stored) one file from one line on. Every
+-- decision depends only on its own request and the loaded apps, inventory and
+-- rules, so deciding new lines alone gives the same answers as deciding all.
+CREATE OR REPLACE VIEW scoped_requests AS
+SELECT * FROM requests
+WHERE getvariable('aa_scope_file') IS NULL
+   OR (file_id = getvariable('aa_scope_file') AND line_no >= getvariable('aa_scope_line'));
+
 -- Distinct client identities and the app each belongs to (NULL: no app matched).
 CREATE OR REPLACE VIEW identity_apps AS
 WITH ids AS (
     SELECT DISTINCT user_agent, jwt_iss, client_id, remote_user, client_ip, app_key
-    FROM requests
+    FROM scoped_requests
 ),
 addr AS (
     SELECT *, aa_ip_family(client_ip) AS ip_family, aa_ip_num(client_ip) AS ip_num FROM ids
@@ -86,7 +95,7 @@ values_ AS (
                WHEN 'client_id' THEN r.client_id WHEN 'app_key' THEN r.app_key WHEN 'cloud_id' THEN r.cloud_id
                ELSE json_extract_string(r.extra, '$."' || replace(w.field, '"', '\"') || '"')
            END AS value
-    FROM requests AS r CROSS JOIN wanted AS w
+    FROM scoped_requests AS r CROSS JOIN wanted AS w
 )
 SELECT v.file_id, v.line_no, arg_min(i.app_key, a.ord) AS app
 FROM values_ AS v
@@ -102,7 +111,7 @@ SELECT r.*,
             ELSE r.host END AS request_site,
        CASE WHEN ia.strength <= 1 THEN ia.app ELSE coalesce(fa.app, ia.app) END AS app,
        a.auth
-FROM requests AS r
+FROM scoped_requests AS r
 LEFT JOIN sites AS s ON s.cloud_id = r.cloud_id
 LEFT JOIN identity_apps AS ia
        ON ia.user_agent IS NOT DISTINCT FROM r.user_agent AND ia.jwt_iss IS NOT DISTINCT FROM r.jwt_iss

@@ -1,7 +1,7 @@
 -- name: schema/decisions
 -- The decision for every request under a policy set, computed at query time.
 --
---   SELECT * FROM decide('active')      -- the loaded rules (also the `decisions` view)
+--   SELECT * FROM decide('active')      -- the loaded rules (stored as the `decisions` view)
 --   SELECT * FROM decide('proposed')    -- a set loaded by `appaccess simulate`
 --
 -- Vocabulary (one, used everywhere):
@@ -119,4 +119,7 @@ SELECT f.*,
 FROM facts AS f
 LEFT JOIN best AS b ON b.file_id = f.file_id AND b.line_no = f.line_no;
 
-CREATE OR REPLACE VIEW decisions AS SELECT * FROM decide('active');
+-- `decisions` (the view every report reads) is the stored result of
+-- decide('active'): refreshed in the same transaction as every change to what it
+-- depends on (ingest, apps, inventory, rules, catalogue), so reads stay fast.
+-- See queries/schema/decisions_cache.sql.

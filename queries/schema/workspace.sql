@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS files (
     lines_read       BIGINT NOT NULL,
     rows_stored      BIGINT NOT NULL,
     rows_rejected    BIGINT NOT NULL,
+    rows_skipped     BIGINT NOT NULL,    -- header and directive lines (CSV, W3C)
     unterminated     BOOLEAN NOT NULL,   -- last line had no newline (may still grow)
     tail_offset      BIGINT NOT NULL,    -- where that last line starts, to take it back
     options          VARCHAR,            -- JSON: field mapping, custom format
