@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from analyzer import pii
 from analyzer.errors import ConfigError
 from analyzer.workspace import Workspace, registered
 from analyzer.yamlio import Located, load_yaml
@@ -170,8 +171,11 @@ def store_apps(ws: Workspace, apps: list[App]) -> None:
             family = lo = hi = None
             if identifier.kind == "client_ip":
                 family, lo, hi = _ip_range(identifier.value)
+            value_text = identifier.value
+            if identifier.kind in ("basic_auth_user", "field"):  # e-mail addresses, account ids
+                value_text = pii.redact_text(ws, value_text) or value_text
             for name, value in (("app_key", app.key), ("kind", identifier.kind), ("field", identifier.field),
-                                ("value", identifier.value), ("strength", identifier.strength),
+                                ("value", value_text), ("strength", identifier.strength),
                                 ("ip_family", family), ("ip_lo", None if lo is None else str(lo)),
                                 ("ip_hi", None if hi is None else str(hi))):
                 ident[name].append(value)

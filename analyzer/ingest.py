@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyzer import sql
+from analyzer import pii, sql
 from analyzer.errors import FormatError, InputFileError, UsageError
 from analyzer.formats import detect_format, fastclf, get_format
 from analyzer.formats.base import CANONICAL_FIELDS, DocumentBatch, LogFormat
@@ -64,6 +64,8 @@ class IngestOptions:
     batch_bytes: int = BATCH_BYTES
     #: --log-format: a custom line layout (GoAccess-style or a regex) for every file
     log_format: str | None = None
+    #: --redact-pii: hash e-mail addresses and account ids in this and every later load
+    redact_pii: bool = False
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.fields) - set(CANONICAL_FIELDS))
@@ -151,6 +153,8 @@ def ingest(ws: Workspace, paths: Iterable[str | Path], options: IngestOptions | 
     options = options or IngestOptions()
     if options.format not in ("auto", CUSTOM_NAME):
         get_format(options.format)  # fail before touching any file
+    if options.redact_pii:
+        pii.enable(ws)
     own = ws.path.with_name(ws.path.name + ".wal")
     files = expand_sources(paths, exclude=(ws.path, own))
     if not files:
@@ -203,6 +207,7 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
             action = "new"
             start_line, start_offset = 1, 0
         state = _format_state(fmt, options, path, head, seen.same_content if action == "appended" else None)
+        state.pii_salt = pii.salt(ws)
         counts = _load(ws, path, compression, state, file_id, start_line, start_offset, progress,
                        options.batch_bytes)
         _record_file(ws, file_id, path, state, compression, head, counts,
@@ -210,6 +215,7 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
                      appended=action == "appended")
         # Decide the lines just stored, in the same transaction: decisions never lag the requests.
         ws.refresh_decisions(file_id, 1 if action == "replaced" else start_line)
+        ws.con.execute("DROP TABLE IF EXISTS batch")  # scratch rows hold no longer than the file
     return FileResult(str(path), file_id, fmt.name, action, counts.lines_read, counts.stored,
                       counts.rejected, counts.skipped, counts.non_confluence,
                       time.perf_counter() - started)
@@ -282,6 +288,8 @@ class _FormatState:
     #: last directive line that changed ``params``; remembered in files.options so
     #: that a grown file resumes with the layout in force at its end
     directive: str | None = None
+    #: the workspace's salt when it keeps personal data out (--redact-pii), else None
+    pii_salt: str | None = None
 
 
 def _previous_format(prev: _Previous) -> LogFormat:
@@ -356,7 +364,7 @@ def _load_document(con: Any, state: _FormatState, file_id: int, reader: HashingR
     for batch in state.fmt.reader(io.BytesIO(body), params):
         counts.lines_read += batch.n_records + batch.skipped
         counts.skipped += batch.skipped
-        _store_document_batch(con, file_id, batch, counts)
+        _store_document_batch(con, file_id, batch, counts, state.pii_salt)
     counts.tail_offset = len(body)
     counts.unterminated = False
 
@@ -424,33 +432,37 @@ def _store_chunk(con: Any, state: _FormatState, file_id: int, chunk: LineChunk, 
         with registered(con, "lines", rest), registered(con, "fast_rows", fast_rows), \
                 registered(con, "all_lines", chunk.lines):
             _store_parsed(con, file_id, counts, rejects, query.text + "\nUNION ALL SELECT * FROM fast_rows",
-                          sql.bind(query, state.params))
+                          sql.bind(query, state.params), state.pii_salt)
     else:
         for lines, params in _segments(state, _strip_bom(chunk.lines), counts):
             with registered(con, "lines", lines), registered(con, "all_lines", lines):
-                _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params))
-    _store_rejects(con, file_id, rejects, counts)
+                _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params), state.pii_salt)
+    _store_rejects(con, file_id, rejects, counts, state.pii_salt)
 
 
-def _store_document_batch(con: Any, file_id: int, batch: DocumentBatch, counts: _Counts) -> None:
+def _store_document_batch(con: Any, file_id: int, batch: DocumentBatch, counts: _Counts,
+                          pii_salt: str | None = None) -> None:
     """Rows a document reader parsed take the same path as parsed lines (no raw lines to show)."""
     rejects = [batch.rejects] if batch.rejects.num_rows else []
     if batch.parsed.num_rows:
         with registered(con, "document_rows", batch.parsed), \
                 registered(con, "all_lines", LINES_SCHEMA.empty_table()):
-            _store_parsed(con, file_id, counts, rejects, "SELECT * FROM document_rows", {})
-    _store_rejects(con, file_id, rejects, counts)
+            _store_parsed(con, file_id, counts, rejects, "SELECT * FROM document_rows", {}, pii_salt)
+    _store_rejects(con, file_id, rejects, counts, pii_salt)
 
 
-def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Counts) -> None:
+def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Counts,
+                   pii_salt: str | None = None) -> None:
     for table in rejects:
         counts.rejected += table.num_rows
         with registered(con, "new_rejects", table):
-            con.execute("INSERT INTO rejects SELECT ?, line_no, reason, raw FROM new_rejects", [file_id])
+            con.execute("INSERT INTO rejects SELECT $file_id, line_no, reason, "
+                        "CASE WHEN $salt IS NULL THEN raw ELSE aa_redact_pii(raw, $salt) END FROM new_rejects",
+                        {"file_id": file_id, "salt": pii_salt})
 
 
 def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Table], parser_sql: str,
-                  params: dict[str, Any]) -> None:
+                  params: dict[str, Any], pii_salt: str | None = None) -> None:
     """Parse (``parser_sql``), check (ingest/check_parsed), normalise, route and store; rejected
     rows join ``rejects`` (raw text from the relation ``all_lines``, empty for documents).
 
@@ -460,6 +472,8 @@ def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Tabl
              "parsed AS (\n" + sql.load_query("ingest/check_parsed").text + "\n)\n"
              "SELECT * FROM (\n" + sql.load_query("ingest/normalize").text + "\n)")
     con.execute(batch, params) if params else con.execute(batch)
+    if pii_salt is not None:
+        sql.execute(con, "ingest/redact_pii", {"salt": pii_salt})
     sql.execute(con, "ingest/route_new_shapes")
     routed = sql.load_query("ingest/routed")
     con.execute("INSERT INTO requests " + routed.text, sql.bind(routed, {"file_id": file_id}))

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import pyarrow as pa
 
+from analyzer import pii
 from analyzer.errors import ConfigError
 from analyzer.workspace import Workspace, registered
 
@@ -137,7 +138,13 @@ def store_inventory(ws: Workspace, kind: str, rows: list[dict[str, str]]) -> Non
         return
     columns = KINDS[kind][0] + KINDS[kind][1]
     table = pa.table({c: pa.array([r.get(c) or None for r in rows], pa.string()) for c in columns})
-    with ws.transaction() as con, registered(con, "_inv", table):
+    salt = pii.salt(ws)
+    with ws.transaction() as con, registered(con, "_inv_raw", table):
+        # With --redact-pii, personal space keys (~accountId) are stored as the requests store them.
+        redacted = [f"aa_redact_pii({c}, $salt) AS {c}" if c in ("space_key", "name") and salt else c
+                    for c in columns]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _inv AS SELECT {', '.join(redacted)} FROM _inv_raw",
+                    {"salt": salt} if salt else None)
         if kind == "sites":
             con.execute("DELETE FROM sites WHERE site IN (SELECT site FROM _inv)")
             con.execute("INSERT INTO sites SELECT DISTINCT ON (site) site, cloud_id FROM _inv")

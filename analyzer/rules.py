@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from analyzer import pii
 from analyzer.errors import ConfigError
 from analyzer.workspace import Workspace, registered
 from analyzer.yamlio import Located, load_yaml
@@ -211,7 +212,9 @@ def store_policies(ws: Workspace, policies: Sequence[Policy], policy_set: str = 
             con.execute(f"DELETE FROM {table} WHERE policy_set = ?", [policy_set])
         con.execute("INSERT INTO policies SELECT ?, name, site, status, active_from, active_until, coverage, "
                     "mode, ord FROM _pol", [policy_set])
-        con.execute("INSERT INTO policy_spaces SELECT ?, name, value FROM _sp", [policy_set])
+        con.execute("INSERT INTO policy_spaces SELECT $set, name, "
+                    "CASE WHEN $salt IS NULL THEN value ELSE aa_redact_pii(value, $salt) END FROM _sp",
+                    {"set": policy_set, "salt": pii.salt(ws)})
         con.execute("INSERT INTO policy_classifications SELECT ?, name, value FROM _cl", [policy_set])
         con.execute("INSERT INTO policy_apps SELECT ?, name, value FROM _ap", [policy_set])
         if policy_set == ACTIVE:

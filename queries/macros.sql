@@ -171,3 +171,26 @@ CREATE OR REPLACE MACRO aa_safe_extra(doc) AS
          WHEN NOT regexp_matches(doc, aa_secret_json_key_re()) THEN doc
          WHEN regexp_matches(aa_json_drop_secrets(doc), aa_secret_json_key_re()) THEN NULL
          ELSE NULLIF(aa_json_drop_secrets(doc), '{}') END;
+
+-- -- Personal data (appaccess ingest --redact-pii) ---------------------------
+
+-- The stand-in for one e-mail address or Atlassian account id: a salted hash
+-- (the salt is the workspace's own), so the same person always maps to the same
+-- token and grouping still works, while the value itself is not stored.
+CREATE OR REPLACE MACRO aa_pii_token(value, salt) AS
+    CASE WHEN ends_with(lower(value), '@redacted.invalid') THEN value
+         WHEN contains(value, '@') OR contains(lower(value), '%40')
+         THEN 'u' || left(sha256(salt || replace(lower(value), '%40', '@')), 15) || '@redacted.invalid'
+         ELSE 'x' || left(sha256(salt || replace(lower(value), '%3a', ':')), 23) END;
+
+-- Text with every e-mail address and Atlassian account id (24 hex digits, or
+-- 123456:uuid; also inside personal space keys ~accountId) replaced by its token.
+CREATE OR REPLACE MACRO aa_redact_pii(text, salt) AS
+    CASE WHEN text IS NULL THEN NULL
+         ELSE list_reduce(
+             list_prepend(CAST(text AS VARCHAR), regexp_extract_all(CAST(text AS VARCHAR),
+                 '(?i)[a-z0-9._+-]+(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}'
+                 || '|\b[0-9]{6}(?::|%3A)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'
+                 || '|\b[0-9a-f]{24}\b')),
+             lambda acc, m: replace(acc, m, aa_pii_token(m, salt)))
+    END;

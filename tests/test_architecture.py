@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "analyzer.sql": 2,
     "analyzer.workspace": 3,
     "analyzer.synth": 3,
+    "analyzer.pii": 4,
     "analyzer.ingest": 4,
     "analyzer.router": 4,
     "analyzer.apps": 4,

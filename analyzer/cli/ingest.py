@@ -50,6 +50,9 @@ def ingest_command(
         show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
+    redact_pii: Annotated[bool, typer.Option(
+        "--redact-pii", help="Store salted hashes instead of e-mail addresses and Atlassian account ids, in "
+                             "this and every later load into this workspace (rewrites what is stored).")] = False,
     wait: Wait = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
@@ -61,7 +64,7 @@ def ingest_command(
     Example: appaccess ingest /var/log/nginx/ --db audit.duckdb
     """
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
-                            log_format=layout)
+                            log_format=layout, redact_pii=redact_pii)
     err = Console(stderr=True)
     show = not quiet and err.is_terminal
     with Context(db, wait=wait) as ctx:
