@@ -144,11 +144,24 @@ def _fill(template: str, rng: random.Random, world: World, space: SynthSpace) ->
 
 
 def generate_requests(n: int, seed: int = 7, world: World | None = None,
-                      start: dt.datetime | None = None, days: int = 30) -> Iterator[SynthRequest]:
-    """``n`` requests over ``days`` days, deterministic for a given seed."""
+                      start: dt.datetime | None = None, days: int = 30,
+                      profile: str = "uniform") -> Iterator[SynthRequest]:
+    """``n`` requests over ``days`` days, deterministic for a given seed.
+
+    ``profile="uniform"`` draws endpoints evenly (broad coverage: the per-format samples
+    and their tests are built on it); ``profile="apps"`` gives each app its own small set
+    of endpoints and spaces and makes Confluence deny what the demo rule blocks, which is
+    what real traffic looks like (the demo sample and the benchmarks use it).
+    """
     rng = random.Random(seed)
     world = world or World.default()
     start = start or dt.datetime(2026, 9, 1)
+    if profile == "apps":
+        for ts, app, method, site, target, status in _apps_profile(n, rng, world, start, days):
+            yield _request(rng, world, app, ts, method, site, target, status)
+        return
+    if profile != "uniform":
+        raise ValueError(f"unknown synthetic profile {profile!r}")
     endpoints = [e for e in load_catalog() if e.path.startswith("/wiki/")]
     blocked = [e for e in endpoints if e.blocked and e.method == "GET"] or [e for e in endpoints if e.blocked]
     allowed = [e for e in endpoints if not e.blocked and e.method == "GET"]
@@ -181,22 +194,120 @@ def generate_requests(n: int, seed: int = 7, world: World | None = None,
             elif rng.random() < 0.2:
                 target += "?limit=" + str(rng.choice((25, 50, 100)))
             status = rng.choices((200, 201, 204, 403, 404, 500), (80, 4, 3, 6, 5, 2))[0]
-        gateway = app.auth in ("oauth2", "forge")
-        scheme_host = "https://api.atlassian.com" if gateway else f"https://{site}"
-        if gateway:
-            target = f"/ex/confluence/{world.sites[site]}{target}"
-        authorization = None
-        if app.jwt_iss:
-            authorization = "JWT " + _jwt(app.jwt_iss, rng)
-        elif app.basic_user:
-            creds = base64.b64encode(f"{app.basic_user}:ATATT3xFfGF0s3cr3tT0k3n".encode()).decode()
-            authorization = "Basic " + creds
-        yield SynthRequest(
-            ts=ts, method=method, scheme_host=scheme_host, site=site, target=target, status=status,
-            bytes=rng.randint(120, 90000), duration_ms=round(rng.uniform(4, 900), 3),
-            client_ip=app.client_ip, user_agent=app.user_agent, remote_user=app.basic_user,
-            authorization=authorization, client_id=app.client_id,
-        )
+        yield _request(rng, world, app, ts, method, site, target, status)
+
+
+def _request(rng: random.Random, world: World, app: SynthApp, ts: dt.datetime, method: str, site: str,
+             target: str, status: int) -> SynthRequest:
+    """The request as the app sends it: OAuth 2.0 and Forge apps through the gateway."""
+    gateway = app.auth in ("oauth2", "forge")
+    scheme_host = "https://api.atlassian.com" if gateway else f"https://{site}"
+    if gateway:
+        target = f"/ex/confluence/{world.sites[site]}{target}"
+    authorization = None
+    if app.jwt_iss:
+        authorization = "JWT " + _jwt(app.jwt_iss, rng)
+    elif app.basic_user:
+        creds = base64.b64encode(f"{app.basic_user}:ATATT3xFfGF0s3cr3tT0k3n".encode()).decode()
+        authorization = "Basic " + creds
+    return SynthRequest(
+        ts=ts, method=method, scheme_host=scheme_host, site=site, target=target, status=status,
+        bytes=rng.randint(120, 90000), duration_ms=round(rng.uniform(4, 900), 3),
+        client_ip=app.client_ip, user_agent=app.user_agent, remote_user=app.basic_user,
+        authorization=authorization, client_id=app.client_id,
+    )
+
+
+# -- the "apps" profile: each app calls a handful of endpoints, mostly in its own spaces --------
+
+#: (method path, weight) each app calls; unknown clients call a mix of plain reads.
+REPERTOIRES: dict[str, tuple[tuple[str, float], ...]] = {
+    "com.acme.backup": (
+        ("GET /wiki/api/v2/spaces", 1), ("GET /wiki/api/v2/spaces/{id}", 2), ("GET /wiki/api/v2/spaces/{id}/pages", 6),
+        ("GET /wiki/api/v2/pages/{id}", 20), ("GET /wiki/api/v2/pages/{id}/attachments", 8),
+        ("GET /wiki/api/v2/pages/{id}/children", 5), ("GET /wiki/api/v2/pages/{id}/labels", 4),
+        ("GET /wiki/api/v2/pages/{id}/versions", 3), ("GET /wiki/api/v2/pages/{id}/footer-comments", 3),
+        ("GET /wiki/api/v2/attachments/{id}", 4), ("GET /wiki/rest/api/content/{id}/child/attachment", 2),
+    ),
+    "io.reportbot": (
+        ("GET /wiki/rest/api/search", 10), ("GET /wiki/rest/api/content/search", 4), ("GET /wiki/api/v2/pages", 5),
+        ("GET /wiki/api/v2/pages/{id}", 8), ("GET /wiki/rest/api/analytics/content/{contentId}/views", 4),
+        ("GET /wiki/rest/api/space", 1), ("GET /wiki/rest/api/user/current", 1),
+    ),
+    "ari:forge:diagrams": (
+        ("GET /wiki/api/v2/custom-content", 4), ("POST /wiki/api/v2/custom-content", 2),
+        ("GET /wiki/api/v2/custom-content/{id}", 8), ("PUT /wiki/api/v2/custom-content/{id}", 3),
+        ("GET /wiki/api/v2/pages/{id}", 6), ("GET /wiki/api/v2/pages/{page-id}/properties", 3),
+        ("GET /wiki/api/v2/attachments/{id}", 2), ("GET /wiki/rest/api/settings/lookandfeel", 1),
+    ),
+    "ops-scripts": (
+        ("GET /wiki/rest/api/content/{id}", 6), ("PUT /wiki/rest/api/content/{id}", 2),
+        ("GET /wiki/rest/api/space/{spaceKey}", 3), ("GET /wiki/rest/api/space/{spaceKey}/content", 3),
+        ("GET /wiki/rest/api/group/member", 1), ("GET /wiki/rest/api/content/{id}/restriction", 2),
+        ("GET /wiki/rest/api/audit", 1),
+    ),
+    "unknown": (
+        ("GET /wiki/rest/api/content/{id}", 3), ("GET /wiki/api/v2/pages/{id}", 3), ("GET /wiki/rest/api/space", 1),
+        ("GET /wiki/rest/api/search", 1),
+    ),
+}
+#: Which spaces each app works in (weights by space key); absent: all spaces alike.
+SPACE_PREFERENCES: dict[str, dict[str, float]] = {
+    "io.reportbot": {"FIN": 5, "HR": 3, "DEV": 2, "MKT": 1},
+    "ari:forge:diagrams": {"DEV": 6, "MKT": 3, "~5b10ac8d82e05b22cc7d4ef5": 2, "HR": 1, "SBX": 1},
+    "ops-scripts": {"DEV": 4, "HR": 2, "SBX": 1},
+}
+#: The demo's active rule (sample_logs/config/rules.yaml): Confluence denies it from then on.
+ENFORCED = {"site": "acme.atlassian.net", "spaces": {"HR", "FIN"}, "from": dt.datetime(2026, 9, 11),
+            "allow": {"com.acme.backup"}}
+
+
+def _enforced_status(app: SynthApp, space: SynthSpace | None, endpoint: Endpoint, ts: dt.datetime,
+                     rng: random.Random) -> int:
+    """What Confluence answered: denials where the demo rule applies (with a rare enforcement gap)."""
+    covered = (space is not None and space.site == ENFORCED["site"] and space.key in ENFORCED["spaces"]
+               and ts >= ENFORCED["from"] and endpoint.blocked and app.auth in ("connect", "forge", "oauth2")
+               and app.key not in ENFORCED["allow"])
+    if covered:
+        return rng.choices((403, 404, 200), (60, 36, 4))[0]
+    status = rng.choices((200, 404, 500), (95, 4, 1))[0]
+    return {"POST": 201, "PUT": 200}.get(endpoint.method, status) if status == 200 else status
+
+
+def _apps_profile(n: int, rng: random.Random, world: World, start: dt.datetime,
+                  days: int) -> Iterator[tuple[dt.datetime, SynthApp, str, str, str, int]]:
+    """(ts, app, method, site, target, status) for the "apps" profile."""
+    catalog = {e.key: e for e in load_catalog()}
+    apps = world.apps
+    weights = [a.weight for a in apps]
+    step = days * 86400 / max(n, 1)
+    for i in range(n):
+        ts = start + dt.timedelta(seconds=i * step + rng.random() * step)
+        app = rng.choices(apps, weights)[0]
+        if rng.random() < 0.03:
+            yield ts, app, "GET", "acme.atlassian.net", rng.choice(_NOISE), rng.choice((200, 200, 302, 404))
+            continue
+        prefs = SPACE_PREFERENCES.get(app.key)
+        spaces = world.spaces
+        space = rng.choices(spaces, [prefs.get(s.key, 0.2) for s in spaces])[0] if prefs else rng.choice(spaces)
+        repertoire = REPERTOIRES.get(app.key, REPERTOIRES["unknown"])
+        key = rng.choices([k for k, _ in repertoire], [w for _, w in repertoire])[0]
+        endpoint = catalog[key]
+        target = _fill(endpoint.path, rng, world, space)
+        named_space: SynthSpace | None = space
+        if endpoint.path.endswith("/search"):
+            if rng.random() < 0.6:
+                target += "?cql=type%3Dpage+and+lastmodified+%3E+now(%22-1d%22)"
+                named_space = None  # site-wide: results from covered spaces are withheld
+            else:
+                target += "?cql=space%3D" + space.key.replace("~", "%7E") + "+and+type%3Dpage"
+        elif endpoint.path == "/wiki/api/v2/pages":
+            target += f"?space-id={space.space_id}&limit=50"
+        elif "{" not in endpoint.path and "spaces" not in endpoint.path:
+            named_space = None
+        elif rng.random() < 0.15:
+            target += "?limit=" + str(rng.choice((25, 50, 100)))
+        yield ts, app, endpoint.method, space.site, target, _enforced_status(app, named_space, endpoint, ts, rng)
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -392,7 +503,7 @@ def header_lines(fmt: str, start: dt.datetime | None = None) -> list[str]:
 
 
 def write_log(path: Path, n: int, fmt: str = "vhost_combined", seed: int = 7,
-              world: World | None = None) -> Path:
+              world: World | None = None, profile: str = "apps") -> Path:
     """Write ``n`` synthetic requests in ``fmt`` to ``path`` (plain text).
 
     Header formats get their header first; ``har`` is one JSON document whose
@@ -409,7 +520,7 @@ def write_log(path: Path, n: int, fmt: str = "vhost_combined", seed: int = 7,
         batch: list[str] = []
         separator = ",\n" if fmt == "har" else "\n"
         first = True
-        for request in generate_requests(n, seed, world):
+        for request in generate_requests(n, seed, world, profile=profile):
             batch.append(formatter(request))
             if len(batch) >= 10000:
                 handle.write(("" if first else separator) + separator.join(batch))

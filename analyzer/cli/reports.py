@@ -16,7 +16,12 @@ from analyzer.cli.times import parse_time
 from analyzer.context import Context
 from analyzer.errors import UsageError
 from analyzer.output import Frame, OutputFormat, render
-from analyzer.report.terminal import blocked_renderable, simulation_renderable
+from analyzer.report.terminal import (
+    anomalies_renderable,
+    apps_renderable,
+    blocked_renderable,
+    simulation_renderable,
+)
 from analyzer.sql import list_queries
 from analyzer.whatif import Window
 
@@ -75,7 +80,8 @@ def report_apps(db: Db = DEFAULT_DB, since: Since = None, until: Until = None, s
     still called, and the share of its traffic the active rules block."""
     filters = _filters(since, until, site, app_key)
     with Context(db, read_only=True, wait=wait) as ctx:
-        _emit(ctx.report_apps(filters), fmt, out, ctx, filters)
+        frame = ctx.report_apps(filters)
+        _emit(frame, fmt, out, ctx, filters, apps_renderable(frame))
 
 
 @report_app.command("anomalies")
@@ -85,7 +91,8 @@ def report_anomalies(db: Db = DEFAULT_DB, since: Since = None, until: Until = No
     unknown clients, unknown spaces and unknown sites that hide decisions."""
     filters = _filters(since, until, site)
     with Context(db, read_only=True, wait=wait) as ctx:
-        _emit(ctx.report_anomalies(filters), fmt, out, ctx, filters)
+        frame = ctx.report_anomalies(filters)
+        _emit(frame, fmt, out, ctx, filters, anomalies_renderable(frame))
 
 
 @app.command("simulate")

@@ -118,3 +118,23 @@ def _simulation_view(by_app: Frame) -> Frame:
 
 def print_renderable(renderable: Any, console: Console | None = None) -> None:
     (console or Console()).print(renderable)
+
+
+APPS_COLUMNS = ("app", "auth", "requests", "blocked_api_requests", "blocked_apis", "spaces", "site_wide_requests",
+                "deprecated_v1_apis", "blocked_by_rules", "blocked_share_pct", "exempt_requests", "last_seen")
+ANOMALY_COLUMNS = ("kind", "subject", "requests", "apps", "last_seen", "example")
+
+
+def apps_renderable(frame: Frame) -> Table:
+    """The dependency profiles, narrowed to what fits a terminal (CSV/JSON keep the space list)."""
+    rows = [{**r, "last_seen": _day(r["last_seen"])} for r in frame.records()]
+    table = _compact(rich_table(_subset(frame, APPS_COLUMNS, rows, frame.title or "Apps")))
+    table.caption = "blocked_share_pct: share of the app's Confluence requests the active rules block or filter"
+    return table
+
+
+def anomalies_renderable(frame: Frame) -> Table | str:
+    if not frame.rows:
+        return "No anomalies: every decision is backed by an identified app and a known space."
+    rows = [{**r, "last_seen": _day(r["last_seen"])} for r in frame.records()]
+    return _compact(rich_table(_subset(frame, ANOMALY_COLUMNS, rows, frame.title or "Anomalies")))

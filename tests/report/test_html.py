@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 
 from analyzer import Context
+from analyzer.output import Frame
 from analyzer.report import Filters
-from analyzer.report.html import render_html, write_html_report
+from analyzer.report.html import html_table, render_html, write_html_report
 from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,8 +230,10 @@ def test_page_content(built: Built) -> None:
         assert f'<section id="{section}">' in doc
     assert "workspace</td><td>" in doc and "w.duckdb" in doc
     assert "3,001" in doc  # requests: the sample's 3,000 plus the hostile line
-    # the per-space blocked table of the samples has more than 500 rows: it is cut, with a note
-    assert "Showing the first 500 of" in doc
+    # long tables are cut, with a note saying so
+    frame = Frame(("n",), tuple((i,) for i in range(12)))
+    assert "Showing the first 5 of 12 rows" in html_table(frame, limit=5)
+    assert "Showing the first" not in html_table(frame, limit=12)
     assert "newly blocked" in doc and "Changes by app and space" in doc
 
 
