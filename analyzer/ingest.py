@@ -48,7 +48,7 @@ from analyzer.sources import (
     read_head,
     sample_lines,
 )
-from analyzer.workspace import Workspace, registered
+from analyzer.workspace import SLICE_LINES, Workspace, registered
 
 #: Lines per DuckDB batch; bounds memory (a few hundred MB at most).
 BATCH_BYTES = 32 << 20
@@ -199,7 +199,7 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
             fmt = _choose_format(path, head, options)
             file_id, action = seen.changed.file_id, "replaced"
             start_line, start_offset = 1, 0
-            for table in ("requests", "rejects"):
+            for table in ("requests", "rejects", "decision_cache"):
                 ws.con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
         else:
             fmt = _choose_format(path, head, options)
@@ -213,8 +213,6 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
         _record_file(ws, file_id, path, state, compression, head, counts,
                      is_new=action == "new", last_line_no=start_line + counts.lines_read - 1,
                      appended=action == "appended")
-        # Decide the lines just stored, in the same transaction: decisions never lag the requests.
-        ws.refresh_decisions(file_id, 1 if action == "replaced" else start_line)
         ws.con.execute("DROP TABLE IF EXISTS batch")  # scratch rows hold no longer than the file
     return FileResult(str(path), file_id, fmt.name, action, counts.lines_read, counts.stored,
                       counts.rejected, counts.skipped, counts.non_confluence,
@@ -331,6 +329,9 @@ def _load(ws: Workspace, path: Path, compression: str, state: _FormatState, file
     disk_size = path.stat().st_size
     with open_source(path, compression) as stream:
         reader = HashingReader(stream)
+        # Decisions of the lines stored are made in the same transaction, a slice at a time as the
+        # lines come in, so they never lag the requests and memory stays bounded.
+        decided = start_line  # first line not decided yet
         if state.fmt.kind == "document":
             _load_document(ws.con, state, file_id, reader, start_line, start_offset, counts)
             if progress is not None:
@@ -346,8 +347,13 @@ def _load(ws: Workspace, path: Path, compression: str, state: _FormatState, file
                     counts.tail_offset = chunk.end_offset
                 counts.unterminated = chunk.unterminated
                 _store_chunk(ws.con, state, file_id, chunk, counts, fast_rows)
+                last = chunk.first_line_no + chunk.n_lines - 1
+                if last - decided + 1 >= SLICE_LINES:
+                    ws.refresh_decisions(file_id, decided, last)
+                    decided = last + 1
                 if progress is not None:
                     progress(str(path), min(stream.disk_position(), disk_size), disk_size)
+        ws.refresh_decisions(file_id, decided, None)
         counts.total_bytes = reader.consumed
         counts.prefix_hash = reader.hexdigest()
     return counts

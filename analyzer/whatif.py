@@ -62,12 +62,15 @@ def _proposed_set(ws: Workspace, proposed: Sequence[Policy], mode: str) -> list[
 
 
 def _replay(ws: Workspace, policies: Sequence[Policy], window: Window) -> None:
-    """Fill temp table sim_changes (caller holds the transaction)."""
+    """Fill temp table sim_changes (caller holds the transaction), one slice at a time."""
     store_policies(ws, policies, SCRATCH)
     query = sql.load_query("simulate/changes")
-    params = sql.bind(query, {"baseline": ACTIVE, "proposed": SCRATCH, "since": window.since,
-                              "until": window.until})
-    ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_changes AS " + query.text, params)
+    params = sql.bind(query, {"proposed": SCRATCH, "since": window.since, "until": window.until})
+    with ws.scope(-1, 1, 0):  # no rows: just the table's shape
+        ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_changes AS " + query.text, params)
+    for file_id, line_from, line_to in ws.slices():
+        with ws.scope(file_id, line_from, line_to):
+            ws.con.execute("INSERT INTO sim_changes " + query.text, params)
 
 
 def simulate(ws: Workspace, proposed_path: str | Path, *, mode: str = "replace", window: Window = Window(),

@@ -9,6 +9,7 @@ step with the packaged catalogue. It knows nothing about logs or reports.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -25,6 +26,10 @@ from analyzer.catalog import ENDPOINTS_CSV, load_catalog
 from analyzer.errors import WorkspaceError, WorkspaceLockedError
 
 SCHEMA_VERSION = 1
+#: DuckDB's memory bound (spilling to disk beyond it); APPACCESS_MEMORY_LIMIT overrides.
+DEFAULT_MEMORY_LIMIT = "1GB"
+#: Decisions are computed in slices of at most this many lines of one file (bounded memory).
+SLICE_LINES = 500_000
 DEFAULT_PATH = Path("appaccess.duckdb")
 
 # Files of queries/ that define stored macros and views, in dependency order.
@@ -46,8 +51,10 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
     while True:
         try:
             # No network at run time: never download extensions behind the user's back.
-            return duckdb.connect(str(path), read_only=read_only,
-                                  config={"autoinstall_known_extensions": False, "TimeZone": "UTC"})
+            return duckdb.connect(str(path), read_only=read_only, config={
+                "autoinstall_known_extensions": False, "TimeZone": "UTC",
+                # DuckDB would otherwise keep up to 80% of RAM; a bound keeps a 10M-line ingest small.
+                "memory_limit": os.environ.get("APPACCESS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)})
         except duckdb.IOException as error:
             text = str(error)
             if "lock" not in text.lower():
@@ -128,36 +135,58 @@ class Workspace:
             if self.meta("decisions") != self._sql_fingerprint:
                 # Stored decisions were made by another appaccess: decide again, for this connection only.
                 self.con.execute(_temporary(sql.load_query("schema/decisions_cache").text))
+                self._decide_all()
             return
         if self.meta("catalog") != catalog_fingerprint():
             self._sync_catalog()
         if self.meta("decisions") != self._sql_fingerprint:
             self.refresh_decisions()
 
-    def refresh_decisions(self, file_id: int | None = None, from_line: int = 1) -> None:
+    def refresh_decisions(self, file_id: int | None = None, line_from: int = 1,
+                          line_to: int | None = None) -> None:
         """Recompute the stored decisions under the active rules (call after every change).
 
-        With ``file_id``, only that file's lines from ``from_line`` on are decided
-        again (what an ingest just stored); otherwise every request is.
+        With ``file_id``, only that file's lines ``line_from..line_to`` (to its end when
+        None) are decided again, e.g. what an ingest just stored; otherwise every request
+        is, one slice of at most SLICE_LINES lines at a time.
         """
         if self.read_only:
             return
         with self.transaction():
             if file_id is None:
                 sql.run_script(self.con, "schema/decisions_cache")
+                self._decide_all()
                 self.set_meta("decisions", self._sql_fingerprint)
                 return
-            self.con.execute("DELETE FROM decision_cache WHERE file_id = ? AND line_no >= ?", [file_id, from_line])
-            self.con.execute(f"SET VARIABLE aa_scope_file = {int(file_id)}")
-            self.con.execute(f"SET VARIABLE aa_scope_line = {int(from_line)}")
-            try:
-                self.con.execute(
-                    "INSERT INTO decision_cache SELECT file_id, line_no, site, app, auth, scope, space_key, space_id, "
-                    "classification, space_known, n_spaces, decision, policy, exempt_by, observed_denied "
-                    "FROM decide('active')")
-            finally:
-                self.con.execute("RESET VARIABLE aa_scope_file")
-                self.con.execute("RESET VARIABLE aa_scope_line")
+            self.con.execute("DELETE FROM decision_cache WHERE file_id = $f AND line_no >= $a "
+                             "AND ($b IS NULL OR line_no <= $b)", {"f": file_id, "a": line_from, "b": line_to})
+            with self.scope(file_id, line_from, line_to):
+                sql.execute(self.con, "ingest/decide_slice")
+
+    def _decide_all(self) -> None:
+        for file_id, line_from, line_to in self.slices():
+            with self.scope(file_id, line_from, line_to):
+                sql.execute(self.con, "ingest/decide_slice")
+
+    def slices(self, size: int = SLICE_LINES) -> list[tuple[int, int, int]]:
+        """(file_id, first line, last line) ranges covering every stored request."""
+        rows = self.con.execute("SELECT file_id, max(line_no) FROM requests GROUP BY file_id ORDER BY file_id"
+                                ).fetchall()
+        return [(file_id, start, min(start + size - 1, last))
+                for file_id, last in rows for start in range(1, last + 1, size)]
+
+    @contextmanager
+    def scope(self, file_id: int, line_from: int, line_to: int | None) -> Iterator[None]:
+        """Make the decision views see one slice of the requests (see scoped_requests)."""
+        self.con.execute(f"SET VARIABLE aa_scope_file = {int(file_id)}")
+        self.con.execute(f"SET VARIABLE aa_scope_line = {int(line_from)}")
+        self.con.execute("SET VARIABLE aa_scope_line_to = " + ("NULL" if line_to is None else str(int(line_to))))
+        try:
+            yield
+        finally:
+            for name in ("aa_scope_file", "aa_scope_line", "aa_scope_line_to"):
+                with suppress(duckdb.Error):
+                    self.con.execute(f"RESET VARIABLE {name}")
 
     def _install_sql(self) -> None:
         """(Re)create the stored macros and views when this appaccess changed them.

@@ -39,14 +39,16 @@ CREATE OR REPLACE MACRO aa_ipv6_num(ip) AS
 CREATE OR REPLACE MACRO aa_ip_num(ip) AS
     CASE aa_ip_family(ip) WHEN 4 THEN aa_ipv4_num(ip)::UHUGEINT WHEN 6 THEN aa_ipv6_num(ip)::UHUGEINT END;
 
--- The requests to decide: all of them, or (while an ingest refreshes the
--- decisions of the lines it just stored) one file from one line on. Every
+-- The requests to decide: all of them, or one slice (one file's lines from
+-- aa_scope_line to aa_scope_line_to) when those variables are set. Every
 -- decision depends only on its own request and the loaded apps, inventory and
--- rules, so deciding new lines alone gives the same answers as deciding all.
+-- rules, so deciding slice by slice gives the same answers as deciding all at
+-- once, in bounded memory, and an ingest decides only the lines it stored.
 CREATE OR REPLACE VIEW scoped_requests AS
 SELECT * FROM requests
 WHERE getvariable('aa_scope_file') IS NULL
-   OR (file_id = getvariable('aa_scope_file') AND line_no >= getvariable('aa_scope_line'));
+   OR (file_id = getvariable('aa_scope_file') AND line_no >= getvariable('aa_scope_line')
+       AND (getvariable('aa_scope_line_to') IS NULL OR line_no <= getvariable('aa_scope_line_to')));
 
 -- Distinct client identities and the app each belongs to (NULL: no app matched).
 CREATE OR REPLACE VIEW identity_apps AS

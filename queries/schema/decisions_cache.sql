@@ -1,13 +1,27 @@
 -- name: schema/decisions_cache
--- Store decide('active') and expose it as `decisions`. Run after any change
--- to requests, apps, inventory, policies or the catalogue, inside the same
--- transaction, so `decisions` is never stale. Only what the decision adds is
--- stored; the view joins it back to the requests (writing the request columns
--- a second time would double the cost of every ingest).
-CREATE OR REPLACE TABLE decision_cache AS
-SELECT file_id, line_no, site, app, auth, scope, space_key, space_id, classification, space_known, n_spaces,
-       decision, policy, exempt_by, observed_denied
-FROM decide('active');
+-- The stored decisions under the active rules, exposed as `decisions`. The
+-- table is filled slice by slice by ingest/decide_slice (a slice: one file's
+-- lines in a range, at most a million), so deciding ten million requests never
+-- needs ten million rows in memory at once. Refreshed in the same transaction
+-- as every change to what decisions depend on. Only what the decision adds is
+-- stored; the view joins it back to the requests.
+CREATE OR REPLACE TABLE decision_cache (
+    file_id          INTEGER NOT NULL,
+    line_no          BIGINT NOT NULL,
+    site             VARCHAR,
+    app              VARCHAR,
+    auth             VARCHAR,
+    scope            VARCHAR,
+    space_key        VARCHAR,
+    space_id         VARCHAR,
+    classification   VARCHAR,
+    space_known      BOOLEAN,
+    n_spaces         BIGINT,
+    decision         VARCHAR,
+    policy           VARCHAR,
+    exempt_by        VARCHAR,
+    observed_denied  BOOLEAN
+);
 
 CREATE OR REPLACE VIEW decisions AS
 SELECT r.file_id, r.line_no, r.ts, r.method, r.host, r.path, r.query, r.status, r.cloud_id,

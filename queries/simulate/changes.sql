@@ -1,5 +1,5 @@
 -- name: simulate/changes
--- Replay stored Confluence traffic against two policy sets and classify each
+-- Replay stored Confluence traffic against a proposed policy set and classify each
 -- request's change, in the manner of cloud policy simulators:
 --   unchanged       same decision under both sets
 --   newly_blocked   blocked under the proposed set, not before
@@ -7,25 +7,27 @@
 --   unblocked       blocked or filtered before, neither under the proposed set
 --   undeterminable  proposed outcome hidden by an unknown client or unknown space
 --   other           any other change (e.g. now not_eligible: an API-token script)
--- Params: $baseline, $proposed (policy set names), $since, $until (TIMESTAMP or NULL).
-SELECT b.file_id, b.line_no, b.ts, b.site,
-       coalesce(b.app, '(unknown)') AS app,
-       b.scope,
-       CASE WHEN b.scope = 'space' THEN coalesce(b.space_key, b.space_id, '(unknown space)') END AS space,
-       b.endpoint_method, b.endpoint_path, b.status,
-       b.decision AS baseline_decision,
+-- The baseline is the stored decisions under the active rules (decision_cache).
+-- Run per slice of the requests (variables aa_scope_*), like ingest/decide_slice.
+-- Params: $proposed (a policy set name), $since, $until (TIMESTAMP or NULL).
+SELECT p.file_id, p.line_no, p.ts, p.site,
+       coalesce(p.app, '(unknown)') AS app,
+       p.scope,
+       CASE WHEN p.scope = 'space' THEN coalesce(p.space_key, p.space_id, '(unknown space)') END AS space,
+       p.endpoint_method, p.endpoint_path, p.status,
+       c.decision AS baseline_decision,
        p.decision AS proposed_decision,
-       b.policy AS baseline_policy,
+       c.policy AS baseline_policy,
        p.policy AS proposed_policy,
        CASE
-           WHEN b.decision = p.decision THEN 'unchanged'
+           WHEN c.decision = p.decision THEN 'unchanged'
            WHEN p.decision = 'blocked' THEN 'newly_blocked'
            WHEN p.decision = 'filtered' THEN 'newly_filtered'
            WHEN p.decision IN ('unknown_client', 'unknown_space') THEN 'undeterminable'
-           WHEN b.decision IN ('blocked', 'filtered') THEN 'unblocked'
+           WHEN c.decision IN ('blocked', 'filtered') THEN 'unblocked'
            ELSE 'other'
        END AS change
-FROM decide($baseline) AS b
-JOIN decide($proposed) AS p ON p.file_id = b.file_id AND p.line_no = b.line_no
-WHERE b.is_wiki
-  AND ($since IS NULL OR b.ts >= $since) AND ($until IS NULL OR b.ts < $until)
+FROM decide($proposed) AS p
+JOIN decision_cache AS c ON c.file_id = p.file_id AND c.line_no = p.line_no
+WHERE p.is_wiki
+  AND ($since IS NULL OR p.ts >= $since) AND ($until IS NULL OR p.ts < $until)
