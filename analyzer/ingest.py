@@ -213,7 +213,6 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
         _record_file(ws, file_id, path, state, compression, head, counts,
                      is_new=action == "new", last_line_no=start_line + counts.lines_read - 1,
                      appended=action == "appended")
-        ws.con.execute("DROP TABLE IF EXISTS batch")  # scratch rows hold no longer than the file
     return FileResult(str(path), file_id, fmt.name, action, counts.lines_read, counts.stored,
                       counts.rejected, counts.skipped, counts.non_confluence,
                       time.perf_counter() - started)
@@ -435,14 +434,13 @@ def _store_chunk(con: Any, state: _FormatState, file_id: int, chunk: LineChunk, 
     query = sql.load_query(state.fmt.query or "")
     if fast is not None:  # the C fast path parsed most lines; clf.sql parses (or rejects) the rest
         fast_rows, rest = fast
-        with registered(con, "lines", rest), registered(con, "fast_rows", fast_rows), \
-                registered(con, "all_lines", chunk.lines):
-            _store_parsed(con, file_id, counts, rejects, query.text + "\nUNION ALL SELECT * FROM fast_rows",
-                          sql.bind(query, state.params), state.pii_salt)
+        _store_parsed(con, file_id, counts, rejects, query.text + "\nUNION ALL SELECT * FROM fast_rows",
+                      sql.bind(query, state.params), state.pii_salt,
+                      Inputs(lines=rest, all_lines=chunk.lines, fast_rows=fast_rows))
     else:
         for lines, params in _segments(state, _strip_bom(chunk.lines), counts):
-            with registered(con, "lines", lines), registered(con, "all_lines", lines):
-                _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params), state.pii_salt)
+            _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params), state.pii_salt,
+                          Inputs(lines=lines, all_lines=lines))
     _store_rejects(con, file_id, rejects, counts, state.pii_salt)
 
 
@@ -451,10 +449,25 @@ def _store_document_batch(con: Any, file_id: int, batch: DocumentBatch, counts: 
     """Rows a document reader parsed take the same path as parsed lines (no raw lines to show)."""
     rejects = [batch.rejects] if batch.rejects.num_rows else []
     if batch.parsed.num_rows:
-        with registered(con, "document_rows", batch.parsed), \
-                registered(con, "all_lines", LINES_SCHEMA.empty_table()):
-            _store_parsed(con, file_id, counts, rejects, "SELECT * FROM document_rows", {}, pii_salt)
+        _store_parsed(con, file_id, counts, rejects, "SELECT * FROM document_rows", {}, pii_salt,
+                      Inputs(all_lines=LINES_SCHEMA.empty_table(), document_rows=batch.parsed))
     _store_rejects(con, file_id, rejects, counts, pii_salt)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The Arrow tables one chunk's SQL reads, by the names the SQL files use.
+
+    They reach DuckDB through its replacement scan of the calling function's local
+    variables, not through con.register: inside the file's transaction DuckDB keeps
+    every registered table alive until the commit, which would make memory grow with
+    the file (a 10M-line file peaked at over 5 GB that way).
+    """
+
+    all_lines: pa.Table  # every good line of the chunk, for the text of rejected ones
+    lines: pa.Table | None = None  # the lines the format's SQL parses
+    fast_rows: pa.Table | None = None  # rows the C fast path parsed
+    document_rows: pa.Table | None = None  # rows a document reader parsed
 
 
 def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Counts,
@@ -468,31 +481,32 @@ def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Cou
 
 
 def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Table], parser_sql: str,
-                  params: dict[str, Any], pii_salt: str | None = None) -> None:
+                  params: dict[str, Any], pii_salt: str | None, inputs: Inputs) -> None:
     """Parse (``parser_sql``), check (ingest/check_parsed), normalise, route and store; rejected
-    rows join ``rejects`` (raw text from the relation ``all_lines``, empty for documents).
+    rows join ``rejects`` (raw text from ``all_lines``, empty for documents).
 
-    Parsing, checking and normalising are one statement: the parsed rows are never
-    materialised on their own."""
-    batch = ("CREATE OR REPLACE TEMP TABLE batch AS\nWITH parsed_raw AS (\n" + parser_sql + "\n),\n"
+    Parsing, checking and normalising are one statement; its rows are held as Arrow. Every
+    statement here runs in this function so that the replacement scan finds the tables
+    below (see :class:`Inputs`) as local variables.
+    """
+    lines, all_lines, fast_rows, document_rows = (  # noqa: F841 - read by SQL, by name
+        inputs.lines, inputs.all_lines, inputs.fast_rows, inputs.document_rows)
+    query = ("WITH parsed_raw AS (\n" + parser_sql + "\n),\n"
              "parsed AS (\n" + sql.load_query("ingest/check_parsed").text + "\n)\n"
              "SELECT * FROM (\n" + sql.load_query("ingest/normalize").text + "\n)")
-    con.execute(batch, params) if params else con.execute(batch)
+    batch = con.sql(query, params=params or None).to_arrow_table()
     if pii_salt is not None:
-        sql.execute(con, "ingest/redact_pii", {"salt": pii_salt})
-    sql.execute(con, "ingest/route_new_shapes")
+        batch = con.sql(sql.load_query("ingest/redact_pii").text, params={"salt": pii_salt}).to_arrow_table()
+    con.execute(sql.load_query("ingest/route_new_shapes").text)
     routed = sql.load_query("ingest/routed")
     con.execute("INSERT INTO requests " + routed.text, sql.bind(routed, {"file_id": file_id}))
-    stored, non_confluence = con.execute(
-        "SELECT count(*) FILTER (reject_reason IS NULL), "
-        "count(*) FILTER (reject_reason IS NULL AND NOT is_wiki) FROM batch"
-    ).fetchall()[0]
     bad = con.execute(
         "SELECT b.line_no, b.reject_reason, l.line FROM batch AS b LEFT JOIN all_lines AS l USING (line_no) "
         "WHERE b.reject_reason IS NOT NULL ORDER BY b.line_no"
     ).fetchall()
-    counts.stored += stored
-    counts.non_confluence += non_confluence
+    good = pc.is_null(batch.column("reject_reason"))
+    counts.stored += pc.sum(good).as_py() or 0
+    counts.non_confluence += pc.sum(pc.and_(good, pc.invert(batch.column("is_wiki")))).as_py() or 0
     if bad:
         rejects.append(pa.table(
             [pa.array([b[0] for b in bad], pa.int64()), pa.array([b[1] for b in bad], pa.string()),

@@ -83,19 +83,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any) -> str:
+def display_text(value: Any) -> str:
+    """A value as people read it in a table (terminal or HTML): thousands separators, dates, yes/no."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.2f}"
-    if isinstance(value, int):
+    if isinstance(value, (int, Decimal)):
         return f"{value:,}"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (list, tuple)):
-        return ", ".join(_cell(v) for v in value)
+        return ", ".join(display_text(v) for v in value)
     return str(value)
 
 
@@ -131,7 +132,7 @@ def rich_table(frame: Frame) -> Table:
         table.add_column(name, justify="right" if is_number else "left", overflow="fold")
     for row in frame.rows:
         # Text, not str: values come from logs, and rich would read "[/]" or "[bold]" in them as markup.
-        table.add_row(*(Text(_cell(v)) for v in row))
+        table.add_row(*(Text(display_text(v)) for v in row))
     return table
 
 

@@ -166,12 +166,7 @@ def generate_requests(n: int, seed: int = 7, world: World | None = None,
     blocked = [e for e in endpoints if e.blocked and e.method == "GET"] or [e for e in endpoints if e.blocked]
     allowed = [e for e in endpoints if not e.blocked and e.method == "GET"]
     writes = [e for e in endpoints if e.blocked and e.method != "GET"]
-    apps = world.apps
-    weights = [a.weight for a in apps]
-    step = days * 86400 / max(n, 1)
-    for i in range(n):
-        ts = start + dt.timedelta(seconds=i * step + rng.random() * step)
-        app = rng.choices(apps, weights)[0]
+    for ts, app in _clock(n, rng, world, start, days):
         if rng.random() < 0.04:
             site = "acme.atlassian.net"
             target = rng.choice(_NOISE)
@@ -262,6 +257,17 @@ ENFORCED = {"site": "acme.atlassian.net", "spaces": {"HR", "FIN"}, "from": dt.da
             "allow": {"com.acme.backup"}}
 
 
+def _clock(n: int, rng: random.Random, world: World, start: dt.datetime,
+           days: int) -> Iterator[tuple[dt.datetime, SynthApp]]:
+    """``n`` evenly spread moments over ``days`` days, each with the app (by weight) calling then."""
+    apps = world.apps
+    weights = [a.weight for a in apps]
+    step = days * 86400 / max(n, 1)
+    for i in range(n):
+        ts = start + dt.timedelta(seconds=i * step + rng.random() * step)
+        yield ts, rng.choices(apps, weights)[0]
+
+
 def _enforced_status(app: SynthApp, space: SynthSpace | None, endpoint: Endpoint, ts: dt.datetime,
                      rng: random.Random) -> int:
     """What Confluence answered: denials where the demo rule applies (with a rare enforcement gap)."""
@@ -278,12 +284,7 @@ def _apps_profile(n: int, rng: random.Random, world: World, start: dt.datetime,
                   days: int) -> Iterator[tuple[dt.datetime, SynthApp, str, str, str, int]]:
     """(ts, app, method, site, target, status) for the "apps" profile."""
     catalog = {e.key: e for e in load_catalog()}
-    apps = world.apps
-    weights = [a.weight for a in apps]
-    step = days * 86400 / max(n, 1)
-    for i in range(n):
-        ts = start + dt.timedelta(seconds=i * step + rng.random() * step)
-        app = rng.choices(apps, weights)[0]
+    for ts, app in _clock(n, rng, world, start, days):
         if rng.random() < 0.03:
             yield ts, app, "GET", "acme.atlassian.net", rng.choice(_NOISE), rng.choice((200, 200, 302, 404))
             continue

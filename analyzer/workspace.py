@@ -26,7 +26,7 @@ from analyzer.catalog import ENDPOINTS_CSV, load_catalog
 from analyzer.errors import WorkspaceError, WorkspaceLockedError
 
 SCHEMA_VERSION = 1
-#: DuckDB's memory bound (spilling to disk beyond it); APPACCESS_MEMORY_LIMIT overrides.
+#: DuckDB's memory bound for writers (spilling to disk beyond it); APPACCESS_MEMORY_LIMIT overrides.
 DEFAULT_MEMORY_LIMIT = "1GB"
 #: Decisions are computed in slices of at most this many lines of one file (bounded memory).
 SLICE_LINES = 500_000
@@ -51,10 +51,13 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
     while True:
         try:
             # No network at run time: never download extensions behind the user's back.
-            return duckdb.connect(str(path), read_only=read_only, config={
-                "autoinstall_known_extensions": False, "TimeZone": "UTC",
-                # DuckDB would otherwise keep up to 80% of RAM; a bound keeps a 10M-line ingest small.
-                "memory_limit": os.environ.get("APPACCESS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)})
+            config = {"autoinstall_known_extensions": False, "TimeZone": "UTC"}
+            # Writers (ingest, loads, simulations) are bounded so that a 10M-line ingest stays small;
+            # readers (reports) get DuckDB's default, which makes big joins and exports faster.
+            limit = os.environ.get("APPACCESS_MEMORY_LIMIT") or (None if read_only else DEFAULT_MEMORY_LIMIT)
+            if limit:
+                config["memory_limit"] = limit
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as error:
             text = str(error)
             if "lock" not in text.lower():

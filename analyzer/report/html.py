@@ -26,7 +26,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from analyzer import report
-from analyzer.output import Frame
+from analyzer.output import Frame, display_text
 from analyzer.report import charts
 from analyzer.whatif import Simulation
 from analyzer.workspace import Workspace
@@ -74,30 +74,13 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
 
 # -- cells and tables ------------------------------------------------------------------
 
-def _text(value: Any) -> str:
-    """A value as display text (not yet escaped)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, (int, Decimal)):
-        return f"{value:,}"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
-
-
 def _numeric(rows: Sequence[Sequence[Any]], index: int) -> bool:
     values = [r[index] for r in rows if r[index] is not None]
     return bool(values) and all(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in values)
 
 
 def _esc(value: Any) -> str:
-    return html.escape(_text(value), quote=True)
+    return html.escape(display_text(value), quote=True)
 
 
 def html_table(frame: Frame, *, limit: int = MAX_ROWS, empty: str = "No rows.") -> str:
@@ -143,7 +126,7 @@ def _header(ws: Workspace, filters: report.Filters, overview: dict[str, Any], ge
     meta = [("workspace", str(ws.path)), ("time window", window),
             ("files ingested", f"{overview['files']:,}"),
             ("active policies", f"{overview['active_policies']:,}"),
-            ("filters", ", ".join(f"{k}={_text(v)}" for k, v in chosen.items()) or "none"),
+            ("filters", ", ".join(f"{k}={display_text(v)}" for k, v in chosen.items()) or "none"),
             ("generated", f"{generated:%Y-%m-%d %H:%M:%S} UTC")]
     totals = [("requests", overview["requests"]), ("Confluence REST requests", overview["rest_requests"]),
               ("requests to blocked APIs", overview["blocked_api_requests"]),
