@@ -106,6 +106,9 @@ def simulate_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write one row per request (file, line_no, "
                                                                  "baseline_decision, proposed_decision, change) "
                                                                  "to .parquet, .csv or .jsonl.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report (charts and tables) "
+                                                             "with this what-if as its last section.",
+                                              dir_okay=False)] = None,
     wait: Wait = 0.0,
 ) -> None:
     """What would a proposed rule have blocked? Replays the stored traffic against it.
@@ -118,23 +121,32 @@ def simulate_command(
     Example: appaccess simulate proposed.yaml --mode add --since 2026-09-01
     """
     window = Window(parse_time(since, "--since"), parse_time(until, "--until"))
+    if fmt in (OutputFormat.html, OutputFormat.parquet):
+        raise UsageError(f"--format {fmt.value} is not available for simulate",
+                         hint="use --html FILE for the HTML report, --out FILE.parquet for per-request rows")
     with Context(db, wait=wait) as ctx:
         sim = ctx.simulate(proposed, mode=mode, window=window, out=out)
+        if html is not None:
+            from analyzer.report.html import write_html_report
+
+            write_html_report(ctx.ws, html, report.Filters(since=window.since, until=window.until), simulation=sim)
     for warning in sim.warnings:
         _err.print(f"warning: {warning}")
     if fmt is OutputFormat.table:
         Console().print(simulation_renderable(sim.summary, sim.by_app_space,
                                               f"What-if: {proposed.name} ({sim.mode} mode, "
                                               f"{len(sim.policies)} policies)"))
-    elif fmt is OutputFormat.html:
-        raise UsageError("--format html is not available for simulate", hint="use table, csv or json")
     else:
-        summary = Frame.from_records([sim.summary], title="summary")
-        render(summary if fmt is OutputFormat.json and not sim.by_app_space.rows else sim.by_app_space, fmt)
-        if fmt is OutputFormat.json:
-            _err.print(str({k: str(v) for k, v in sim.summary.items()}))
+        # Data (the changes per app and space) on stdout, the totals as one line on stderr.
+        render(sim.by_app_space, fmt)
+        s = sim.summary
+        _err.print(f"evaluated {s['evaluated']:,}: unchanged {s['unchanged']:,}, newly blocked "
+                   f"{s['newly_blocked']:,}, newly filtered {s['newly_filtered']:,}, unblocked {s['unblocked']:,}, "
+                   f"undeterminable {s['undeterminable']:,}, other {s['other']:,}")
     if out is not None:
         _err.print(f"wrote {sim.requests_written:,} rows to {out}")
+    if html is not None:
+        _err.print(f"wrote {html}")
 
 
 @app.command("suggest")

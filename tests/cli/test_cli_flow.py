@@ -97,3 +97,19 @@ def test_catalog_list_csv_columns(cli: Cli) -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["method", "path", "version", "group", "name", "blocked", "deprecated", "source"]
     assert rows and all(r["blocked"] == "false" and r["version"] == "2" for r in rows)
+
+
+def test_simulate_outputs(cli: Cli, db: Path, tmp_path: Path) -> None:
+    proposed = CONFIG / "proposed-rules.yaml"
+    result = cli("simulate", proposed, "--db", db, "-f", "csv", "--out", tmp_path / "rows.csv",
+                 "--html", tmp_path / "whatif.html")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and {"app", "space", "change", "requests", "days_with_attempts", "last_attempt"} <= set(rows[0])
+    assert "evaluated" in result.stderr and "newly blocked" in result.stderr
+    per_request = list(csv.DictReader((tmp_path / "rows.csv").open()))
+    assert {"file", "line_no", "baseline_decision", "proposed_decision", "change"} <= set(per_request[0])
+    page = (tmp_path / "whatif.html").read_text()
+    assert '<section id="whatif">' in page and "newly blocked" in page
+    refused = cli("simulate", proposed, "--db", db, "-f", "html")
+    assert refused.exit_code == 2 and "--html FILE" in refused.stderr
