@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyzer import pii, sql
+from analyzer import pii, pipeline, sql
 from analyzer.errors import FormatError, InputFileError, UsageError
 from analyzer.formats import detect_format, fastclf, get_format
 from analyzer.formats.base import CANONICAL_FIELDS, DocumentBatch, LogFormat
@@ -432,11 +432,13 @@ def _store_chunk(con: Any, state: _FormatState, file_id: int, chunk: LineChunk, 
                  fast: tuple[pa.Table, pa.Table] | None = None) -> None:
     rejects = [chunk.rejects] if chunk.rejects.num_rows else []
     query = sql.load_query(state.fmt.query or "")
-    if fast is not None:  # the C fast path parsed most lines; clf.sql parses (or rejects) the rest
-        fast_rows, rest = fast
-        _store_parsed(con, file_id, counts, rejects, query.text + "\nUNION ALL SELECT * FROM fast_rows",
-                      sql.bind(query, state.params), state.pii_salt,
-                      Inputs(lines=rest, all_lines=chunk.lines, fast_rows=fast_rows))
+    if fast is not None:  # the C fast path split most lines; clf.sql parses (or rejects) the rest
+        fast_split, rest = fast
+        if fast_split.num_rows:
+            _store_split(con, file_id, counts, state.pii_salt, fast_split)
+        if rest.num_rows:
+            _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, state.params), state.pii_salt,
+                          Inputs(lines=rest, all_lines=chunk.lines))
     else:
         for lines, params in _segments(state, _strip_bom(chunk.lines), counts):
             _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params), state.pii_salt,
@@ -466,7 +468,6 @@ class Inputs:
 
     all_lines: pa.Table  # every good line of the chunk, for the text of rejected ones
     lines: pa.Table | None = None  # the lines the format's SQL parses
-    fast_rows: pa.Table | None = None  # rows the C fast path parsed
     document_rows: pa.Table | None = None  # rows a document reader parsed
 
 
@@ -482,24 +483,18 @@ def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Cou
 
 def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Table], parser_sql: str,
                   params: dict[str, Any], pii_salt: str | None, inputs: Inputs) -> None:
-    """Parse (``parser_sql``), check (ingest/check_parsed), normalise, route and store; rejected
-    rows join ``rejects`` (raw text from ``all_lines``, empty for documents).
+    """Parse (``parser_sql``), check, split, normalise, route and store (analyzer/pipeline.py);
+    rejected rows join ``rejects`` (raw text from ``all_lines``, empty for documents).
 
-    Parsing, checking and normalising are one statement; its rows are held as Arrow. Every
-    statement here runs in this function so that the replacement scan finds the tables
-    below (see :class:`Inputs`) as local variables.
+    The rows up to `batch` come from one statement and are held as Arrow, read by the
+    statements after it. Every statement runs in this function so that the replacement
+    scan finds the tables below (see :class:`Inputs`) as local variables.
     """
-    lines, all_lines, fast_rows, document_rows = (  # noqa: F841 - read by SQL, by name
-        inputs.lines, inputs.all_lines, inputs.fast_rows, inputs.document_rows)
-    query = ("WITH parsed_raw AS (\n" + parser_sql + "\n),\n"
-             "parsed AS (\n" + sql.load_query("ingest/check_parsed").text + "\n)\n"
-             "SELECT * FROM (\n" + sql.load_query("ingest/normalize").text + "\n)")
-    batch = con.sql(query, params=params or None).to_arrow_table()
-    if pii_salt is not None:
-        batch = con.sql(sql.load_query("ingest/redact_pii").text, params={"salt": pii_salt}).to_arrow_table()
-    con.execute(sql.load_query("ingest/route_new_shapes").text)
-    routed = sql.load_query("ingest/routed")
-    con.execute("INSERT INTO requests " + routed.text, sql.bind(routed, {"file_id": file_id}))
+    lines, all_lines, document_rows = inputs.lines, inputs.all_lines, inputs.document_rows  # noqa: F841
+    ctes = pipeline.to_batch(pipeline.from_parser(parser_sql), redact=pii_salt is not None)
+    batch = con.sql(pipeline.select_batch(ctes), params={**params, **_salt(pii_salt)} or None).to_arrow_table()
+    con.execute(pipeline.insert_new_routes())
+    con.execute(pipeline.insert_requests(), {"file_id": file_id})
     bad = con.execute(
         "SELECT b.line_no, b.reject_reason, l.line FROM batch AS b LEFT JOIN all_lines AS l USING (line_no) "
         "WHERE b.reject_reason IS NOT NULL ORDER BY b.line_no"
@@ -513,6 +508,22 @@ def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Tabl
              pa.array([reject_text((b[2] or "").encode("utf-8")) for b in bad], pa.string())],
             schema=REJECT_SCHEMA,
         ))
+
+
+def _store_split(con: Any, file_id: int, counts: _Counts, pii_salt: str | None, fast_split: pa.Table) -> None:
+    """Store rows the C fast path already split: no parser, no check, nothing rejected, and
+    nothing materialised (each statement normalises only the columns it needs)."""
+    ctes = pipeline.to_batch(pipeline.from_split("SELECT * FROM fast_split"), redact=pii_salt is not None)
+    salt = _salt(pii_salt)
+    con.execute(pipeline.insert_new_routes(ctes), salt or None)
+    con.execute(pipeline.insert_requests(ctes), {"file_id": file_id, **salt})
+    counts.stored += fast_split.num_rows
+    counts.non_confluence += con.execute(
+        f"WITH {ctes} SELECT count(*) FILTER (WHERE NOT is_wiki) FROM batch", salt or None).fetchall()[0][0]
+
+
+def _salt(pii_salt: str | None) -> dict[str, str]:
+    return {"salt": pii_salt} if pii_salt is not None else {}
 
 
 def _strip_bom(lines: pa.Table) -> pa.Table:

@@ -1,7 +1,7 @@
 """Route (method, URL) pairs to catalogue endpoints, outside of an ingest.
 
 Ingest routes in bulk inside its own SQL; this module runs the very same SQL
-files (normalize, route_new_shapes, routed) on a small in-memory workspace so
+files (analyzer/pipeline.py: check, split, normalize, route) on a small in-memory workspace so
 that ``appaccess catalog lookup``, tests and notebooks get exactly the answer
 an ingest would store.
 """
@@ -15,7 +15,7 @@ from functools import cached_property
 
 import pyarrow as pa
 
-from analyzer import sql
+from analyzer import pipeline, sql
 from analyzer.catalog import Endpoint, load_catalog
 from analyzer.formats.base import PARSED_SCHEMA
 from analyzer.workspace import Workspace, registered
@@ -78,9 +78,10 @@ class Router:
         columns["target"] = pa.array([u for _, u in pairs], pa.string())
         parsed = pa.table(columns, schema=PARSED_SCHEMA)
         con = self._ws.con
-        with registered(con, "parsed", parsed):
-            con.execute("CREATE OR REPLACE TEMP TABLE batch AS " + sql.load_query("ingest/normalize").text)
-        sql.execute(con, "ingest/route_new_shapes")
+        with registered(con, "parsed_input", parsed):
+            ctes = pipeline.to_batch(pipeline.from_parser("SELECT * FROM parsed_input"))
+            con.execute("CREATE OR REPLACE TEMP TABLE batch AS " + pipeline.select_batch(ctes))
+        con.execute(pipeline.insert_new_routes())
         routed = sql.load_query("ingest/routed")
         rows = con.execute(
             "SELECT b.line_no, b.reject_reason, r.host, r.cloud_id, r.path, r.query, r.is_wiki, "

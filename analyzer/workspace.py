@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from analyzer import sql
+from analyzer import pipeline, sql
 from analyzer.catalog import ENDPOINTS_CSV, load_catalog
 from analyzer.errors import WorkspaceError, WorkspaceLockedError
 
@@ -258,9 +258,7 @@ class Workspace:
                 self.con.execute("INSERT INTO endpoints SELECT * FROM _catalog")
             self.con.execute("DELETE FROM route_cache")
             shapes = sql.load_query("ingest/reroute_shapes").text
-            self.con.execute("CREATE OR REPLACE TEMP VIEW batch AS " + shapes)
-            sql.execute(self.con, "ingest/route_new_shapes")
-            self.con.execute("DROP VIEW batch")
+            self.con.execute(pipeline.insert_new_routes(f"batch AS (\n{shapes}\n)"))
             sql.execute(self.con, "ingest/reroute")
             self.set_meta("catalog", catalog_fingerprint())
             self.refresh_decisions()

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "analyzer.sources": 1,
     "analyzer.catalog": 2,
     "analyzer.sql": 2,
+    "analyzer.pipeline": 3,
     "analyzer.workspace": 3,
     "analyzer.synth": 3,
     "analyzer.pii": 4,

@@ -43,6 +43,18 @@ PARSED_SCHEMA = pa.schema([
     ("extra", pa.string()),
 ])
 
+#: The columns of `split` (queries/ingest/split_target.sql), in order: what
+#: the C fast path for NCSA lines produces directly.
+SPLIT_SCHEMA = pa.schema([
+    ("line_no", pa.int64()), ("reject_reason", pa.string()), ("ts", pa.timestamp("us")),
+    ("method", pa.string()), ("host", pa.string()), ("cloud_id", pa.string()), ("path", pa.string()),
+    ("query", pa.string()), ("prefix_len", pa.int32()), ("shape", pa.string()), ("status", pa.int32()),
+    ("bytes", pa.int64()), ("duration_ms", pa.float64()), ("client_ip", pa.string()),
+    ("user_agent", pa.string()), ("remote_user", pa.string()), ("auth_header", pa.string()),
+    ("jwt_iss", pa.string()), ("client_id", pa.string()), ("app_key", pa.string()), ("extra", pa.string()),
+])
+
+
 Detector = Callable[[list[str]], float]
 
 

@@ -1,7 +1,7 @@
 -- name: ingest/redact_pii
 -- In a workspace made with --redact-pii: a normalised batch with e-mail
 -- addresses and Atlassian account ids replaced by salted tokens, before it is
--- stored (see aa_redact_pii in queries/macros.sql). Input: relation `batch`.
+-- stored (see aa_redact_pii in queries/macros.sql). Input: relation `normalized`.
 -- Param: $salt.
 SELECT * REPLACE (
     aa_redact_pii(path, $salt) AS path,
@@ -11,4 +11,4 @@ SELECT * REPLACE (
     aa_redact_pii(extra, $salt) AS extra,
     list_transform(query_space_keys, lambda k: aa_redact_pii(k, $salt)) AS query_space_keys
 )
-FROM batch
+FROM normalized

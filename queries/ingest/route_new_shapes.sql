@@ -6,20 +6,20 @@
 -- A template segment matches a shape segment when it is a {parameter} or the
 -- same literal; among matching templates the one with literals furthest left
 -- wins (endpoints.specificity), so /content/search is not /content/{id}.
--- Input: relation `batch` with columns route_method, shape.
-INSERT INTO route_cache
+-- Input: relation `batch` with columns route_method, shape. Output: the new
+-- route_cache rows (the caller inserts them).
 WITH fresh AS (
     SELECT DISTINCT b.route_method AS method, b.shape
     FROM batch AS b
     WHERE b.shape IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM route_cache AS r WHERE r.method = b.route_method AND r.shape = b.shape)
 ),
-split AS (
+shape_segments AS (
     SELECT method, shape, string_split(shape, '/') AS segs FROM fresh
 ),
 candidates AS (
     SELECT s.method, s.shape, e.id, e.specificity
-    FROM split AS s
+    FROM shape_segments AS s
     JOIN endpoints AS e ON e.method = s.method AND e.n_segments = len(s.segs)
     WHERE list_bool_and(list_transform(list_zip(e.segments, s.segs),
                                        lambda z: z[1] = z[2] OR starts_with(z[1], '{')))
