@@ -54,7 +54,8 @@ def main() -> None:
     db = workspace(args.lines)
     results: dict[str, float] = {}
     print(f"{machine()}\n{args.lines:,} stored requests", file=sys.stderr)
-    with Context(db) as ctx, tempfile.TemporaryDirectory() as tmp:
+    # As the CLI does: reports and exports on a read-only connection, simulations read-write.
+    with Context(db, read_only=True) as ctx, tempfile.TemporaryDirectory() as tmp:
         con = ctx.ws.con
         timed("baseline GROUP BY requests", lambda: con.execute(
             "SELECT host, endpoint_id, count(*) FROM requests GROUP BY ALL").fetchall(), results)
@@ -63,8 +64,9 @@ def main() -> None:
         timed("report blocked", lambda: ctx.report_blocked(Filters()), results)
         timed("report apps", lambda: ctx.report_apps(Filters()), results)
         timed("report anomalies", lambda: ctx.report_anomalies(Filters()), results)
-        timed("simulate proposed", lambda: ctx.simulate(CONFIG / "proposed-rules.yaml"), results)
         timed("export decisions parquet", lambda: ctx.export(Path(tmp) / "d.parquet"), results)
+    with Context(db) as ctx:
+        timed("simulate proposed", lambda: ctx.simulate(CONFIG / "proposed-rules.yaml"), results)
     print(json.dumps({"machine": machine(), "requests": args.lines, **results}))
 
 
