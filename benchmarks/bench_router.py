@@ -10,13 +10,13 @@ import time
 
 import pyarrow as pa
 
-from analyzer import sql
+from analyzer import pipeline, sql
 from analyzer.formats.base import PARSED_SCHEMA
 from analyzer.synth import generate_requests
 from analyzer.workspace import Workspace, registered
 
 
-def main(n: int = 1_000_000) -> None:
+def main(n: int = 1_000_000) -> dict[str, float]:
     requests = list(generate_requests(n, seed=3))
     methods = pa.array([r.method for r in requests], pa.string())
     targets = pa.array([r.scheme_host + r.target for r in requests], pa.string())
@@ -31,8 +31,9 @@ def main(n: int = 1_000_000) -> None:
             con.execute("CREATE OR REPLACE TEMP TABLE scan AS SELECT method, target FROM parsed")
             baseline = time.perf_counter() - started
             started = time.perf_counter()
-            con.execute("CREATE OR REPLACE TEMP TABLE batch AS " + sql.load_query("ingest/normalize").text)
-            sql.execute(con, "ingest/route_new_shapes")
+            ctes = pipeline.to_batch(pipeline.from_parser("SELECT * FROM parsed"))
+            con.execute("CREATE OR REPLACE TEMP TABLE batch AS " + pipeline.select_batch(ctes))
+            con.execute(pipeline.insert_new_routes())
             routed = sql.load_query("ingest/routed")
             con.execute("CREATE OR REPLACE TEMP TABLE out AS " + routed.text, {"file_id": 0})
             elapsed = time.perf_counter() - started
@@ -41,6 +42,7 @@ def main(n: int = 1_000_000) -> None:
     print(f"routed {n:,} URLs in {elapsed:.2f}s = {n / elapsed:,.0f} URLs/s "
           f"({matched[0]:,} catalogued, {shapes:,} distinct shapes routed in Python-free SQL)")
     print(f"baseline raw DuckDB copy of the same columns: {baseline:.2f}s; ratio {elapsed / baseline:.1f}x")
+    return {"routed": n, "catalogued": matched[0], "shapes": shapes, "seconds": elapsed}
 
 
 if __name__ == "__main__":
