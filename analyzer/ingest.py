@@ -390,7 +390,7 @@ def _fast_parsed(state: _FormatState, chunks: Iterator[LineChunk]
 _END = object()
 
 
-def _prefetch(chunks: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+def _prefetch(chunks: Iterator[Any], depth: int = 1) -> Iterator[Any]:
     """Produce chunks on a background thread (numpy and file reads release the GIL)."""
     buffer: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()

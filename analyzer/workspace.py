@@ -27,7 +27,7 @@ from analyzer.errors import WorkspaceError, WorkspaceLockedError
 
 SCHEMA_VERSION = 1
 #: DuckDB's memory bound for writers (spilling to disk beyond it); APPACCESS_MEMORY_LIMIT overrides.
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "768MB"
 #: Decisions are computed in slices of at most this many lines of one file (bounded memory).
 SLICE_LINES = 500_000
 DEFAULT_PATH = Path("appaccess.duckdb")
