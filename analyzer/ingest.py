@@ -48,7 +48,7 @@ from analyzer.sources import (
     read_head,
     sample_lines,
 )
-from analyzer.workspace import SLICE_LINES, Workspace, registered
+from analyzer.workspace import SLICE_LINES, Workspace
 
 #: Lines per DuckDB batch; bounds memory (a few hundred MB at most).
 BATCH_BYTES = 32 << 20
@@ -473,12 +473,11 @@ class Inputs:
 
 def _store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: _Counts,
                    pii_salt: str | None = None) -> None:
-    for table in rejects:
-        counts.rejected += table.num_rows
-        with registered(con, "new_rejects", table):
-            con.execute("INSERT INTO rejects SELECT $file_id, line_no, reason, "
-                        "CASE WHEN $salt IS NULL THEN raw ELSE aa_redact_pii(raw, $salt) END FROM new_rejects",
-                        {"file_id": file_id, "salt": pii_salt})
+    for new_rejects in rejects:  # read by the SQL below through the replacement scan (see Inputs)
+        counts.rejected += new_rejects.num_rows
+        con.execute("INSERT INTO rejects SELECT $file_id, line_no, reason, "
+                    "CASE WHEN $salt IS NULL THEN raw ELSE aa_redact_pii(raw, $salt) END FROM new_rejects",
+                    {"file_id": file_id, "salt": pii_salt})
 
 
 def _store_parsed(con: Any, file_id: int, counts: _Counts, rejects: list[pa.Table], parser_sql: str,
