@@ -58,7 +58,10 @@ def _emit(frame: Frame, fmt: OutputFormat, out: Path | None, ctx: Context, filte
 @report_app.command("blocked")
 def report_blocked(db: Db = DEFAULT_DB, since: Since = None, until: Until = None, site: Site = None,
                    app_key: AppKey = None, space: Space = None, fmt: Format = OutputFormat.table, out: Out = None,
-                   wait: Wait = 0.0) -> None:
+                   wait: Wait = 0.0,
+                   limit: Annotated[int, typer.Option(
+                       "--limit", "-n", help="Rows per table on a terminal (csv, json and html show all).",
+                       min=1)] = 40) -> None:
     """Which apps touched APIs that app access rules block, in which spaces.
 
     Every request to a blocked API (whether or not a rule was active then), grouped by app,
@@ -70,7 +73,7 @@ def report_blocked(db: Db = DEFAULT_DB, since: Since = None, until: Until = None
     filters = _filters(since, until, site, app_key, space)
     with Context(db, read_only=True, wait=wait) as ctx:
         frame = ctx.report_blocked(filters)
-        _emit(frame, fmt, out, ctx, filters, blocked_renderable(frame))
+        _emit(frame, fmt, out, ctx, filters, blocked_renderable(frame, limit))
 
 
 @report_app.command("apps")

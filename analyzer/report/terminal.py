@@ -40,9 +40,13 @@ def _terminal_record(record: dict[str, Any]) -> dict[str, Any]:
             "last_seen": _day(record["last_seen"])}
 
 
-def _blocked_table(frame: Frame, columns: tuple[str, ...], rows: list[dict[str, Any]], title: str) -> Table:
-    table = _compact(rich_table(_subset(frame, columns, rows, title)))
+def _blocked_table(frame: Frame, columns: tuple[str, ...], rows: list[dict[str, Any]], title: str,
+                   limit: int | None = None) -> Table:
+    shown = rows if limit is None else rows[:limit]
+    table = _compact(rich_table(_subset(frame, columns, shown, title)))
     table.caption = f"{_plural(len(rows), 'row')}, {_plural(sum(r['requests'] for r in rows), 'request')}"
+    if len(shown) < len(rows):
+        table.caption += (f"; the busiest {len(shown):,} shown (--limit N for more, --format csv for all)")
     return table
 
 
@@ -56,7 +60,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def blocked_renderable(frame: Frame) -> Group:
+def blocked_renderable(frame: Frame, limit: int | None = None) -> Group:
+    """Totals, then one table per scope and site; at most ``limit`` rows each."""
     records = [_terminal_record(r) for r in frame.records()]
     per_space = [r for r in records if r["scope"] == "space"]
     site_wide = [r for r in records if r["scope"] == "site"]
@@ -77,7 +82,7 @@ def blocked_renderable(frame: Frame) -> Group:
             ("Site-wide lists and searches (results from covered spaces are withheld)", site_wide, SITE_COLUMNS)):
         for site in dict.fromkeys(r["site"] for r in rows):  # busiest site first: rows come by requests
             on_site = [r for r in rows if r["site"] == site]
-            parts.append(_blocked_table(frame, columns, on_site, f"{title} on {site or '(unknown site)'}"))
+            parts.append(_blocked_table(frame, columns, on_site, f"{title} on {site or '(unknown site)'}", limit))
     if not records:
         parts.append("No request used an API that app access rules block.")
     return Group(*parts)
