@@ -53,6 +53,25 @@ class Context:
             "bytes_ingested, last_ingested FROM files ORDER BY file_id").to_arrow_table()
         return Frame.from_arrow(table, title="Ingested files")
 
+    def status(self) -> Frame:
+        """What the workspace holds: files, requests, rejects, configuration, decisions."""
+        con = self.ws.con
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM requests), "
+            "(SELECT count(*) FROM requests WHERE is_wiki), (SELECT count(*) FROM rejects), "
+            "(SELECT min(ts) FROM requests), (SELECT max(ts) FROM requests), (SELECT count(*) FROM apps), "
+            "(SELECT count(*) FROM sites), (SELECT count(*) FROM spaces), (SELECT count(*) FROM content), "
+            "(SELECT count(*) FROM policies WHERE policy_set = 'active'), "
+            "(SELECT count(*) FROM policies WHERE policy_set = 'active' AND status = 'active')").fetchall()[0]
+        labels = ("files", "requests", "Confluence requests", "rejected lines", "first request", "last request",
+                  "apps", "sites", "spaces", "content", "policies", "active policies")
+        rows = list(zip(labels, counts, strict=True))
+        rows += [(f"decision: {d}", n) for d, n in con.execute(
+            "SELECT decision, count(*) FROM decisions GROUP BY 1 ORDER BY 2 DESC").fetchall()]
+        rows.append(("workspace", str(self.db)))
+        rows.append(("PII redaction", "on" if self.ws.meta("pii_salt") else "off"))
+        return Frame(("item", "value"), tuple(rows), title="Workspace")
+
     def rejects(self, limit: int = 100, file: str | None = None) -> Frame:
         table = self.ws.con.sql(
             "SELECT f.path AS file, r.line_no, r.reason, r.raw FROM rejects r JOIN files f USING (file_id) "

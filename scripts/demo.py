@@ -38,6 +38,7 @@ def main() -> None:
     run("apps", "load", CONFIG / "apps.yaml", "--db", DB)
     run("inventory", "load", CONFIG / "sites.csv", CONFIG / "spaces.csv", CONFIG / "content.csv", "--db", DB)
     run("rules", "load", CONFIG / "rules.yaml", "--db", DB)
+    run("status", "--db", DB)
     run("report", "apps", "--db", DB)
     run("report", "blocked", "--db", DB, "--site", "acme.atlassian.net", "--space", "HR")
     run("simulate", CONFIG / "proposed-rules.yaml", "--db", DB)

@@ -109,6 +109,13 @@ def formats_command(fmt: Format = OutputFormat.table) -> None:
     render(Frame(("format", "kind", "description", "example"), rows, title="Input formats"), fmt)
 
 
+@app.command("status")
+def status_command(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, wait: Wait = 0.0) -> None:
+    """Summarise the workspace: files, requests, rejects, apps, inventory, policies, decisions."""
+    with Context(db, read_only=True, wait=wait) as ctx:
+        render(ctx.status(), fmt)
+
+
 @app.command("files")
 def files_command(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, out: Out = None,
                   wait: Wait = 0.0) -> None:

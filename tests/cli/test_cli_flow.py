@@ -113,3 +113,12 @@ def test_simulate_outputs(cli: Cli, db: Path, tmp_path: Path) -> None:
     assert '<section id="whatif">' in page and "newly blocked" in page
     refused = cli("simulate", proposed, "--db", db, "-f", "html")
     assert refused.exit_code == 2 and "--html FILE" in refused.stderr
+
+
+def test_status_summarises_the_workspace(cli: Cli, db: Path) -> None:
+    result = cli("status", "--db", db, "-f", "csv")
+    assert result.exit_code == 0
+    items = dict(row for row in csv.reader(io.StringIO(result.stdout)))
+    assert items["requests"] == "3000" and items["apps"] == "4" and items["active policies"] == "1"
+    decided = sum(int(v) for k, v in items.items() if k.startswith("decision: "))
+    assert decided == 3000
