@@ -7,13 +7,13 @@ DEVSTAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test lint catalog bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py analyzer/_fastclf.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(DEVSTAMP): pyproject.toml
+$(DEVSTAMP): pyproject.toml setup.py analyzer/_fastclf.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
