@@ -18,7 +18,6 @@ import duckdb
 import pyarrow as pa
 
 from analyzer import pii
-from analyzer.errors import ConfigError
 from analyzer.workspace import Workspace, registered
 from analyzer.yamlio import Located, load_yaml
 
@@ -192,11 +191,3 @@ def store_apps(ws: Workspace, apps: list[App]) -> None:
         con.execute("INSERT INTO app_identifiers SELECT app_key, kind, field, value, strength, ip_family, "
                     "ip_lo::UHUGEINT, ip_hi::UHUGEINT FROM _idents")
         ws.refresh_decisions()
-
-
-def validate_app_file(path: str | Path) -> list[App]:
-    """Parse without storing (``appaccess apps check``)."""
-    apps = load_apps_file(path)
-    if not apps:
-        raise ConfigError("no apps defined", path=str(path))
-    return apps

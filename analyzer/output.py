@@ -14,7 +14,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -45,7 +45,6 @@ class Frame:
     rows: tuple[tuple[Any, ...], ...]
     title: str | None = None
     caption: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_arrow(cls, table: pa.Table, title: str | None = None, caption: str | None = None) -> Frame:

@@ -41,10 +41,6 @@ class RouteMatch:
     jwt_iss: str | None
 
     @property
-    def is_confluence(self) -> bool:
-        return self.is_wiki
-
-    @property
     def verdict(self) -> str:
         if self.endpoint is None:
             return "not catalogued" if self.is_wiki else "not a Confluence REST call"

@@ -18,7 +18,6 @@ from typing import Any
 import pyarrow as pa
 
 from analyzer import pii
-from analyzer.errors import ConfigError
 from analyzer.workspace import Workspace, registered
 from analyzer.yamlio import Located, load_yaml
 
@@ -43,12 +42,6 @@ class Policy:
     classifications: tuple[str, ...]
     mode: str  # block_all | allowlist | blocklist
     apps: tuple[str, ...]
-
-    def describe(self) -> str:
-        scope = {"all_spaces": "all spaces", "spaces": "spaces " + ", ".join(self.spaces),
-                 "classification": "classification " + ", ".join(self.classifications)}[self.coverage]
-        apps = f" {', '.join(self.apps)}" if self.apps else ""
-        return f"{self.name}: {self.status}, {scope}{' on ' + self.site if self.site else ''}, {self.mode}{apps}"
 
 
 @dataclass(frozen=True)
@@ -233,11 +226,3 @@ def read_policies(ws: Workspace, policy_set: str = ACTIVE) -> list[Policy]:
         "FROM policies p WHERE p.policy_set = ? ORDER BY p.ord", [policy_set]).fetchall()
     return [Policy(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[7] or ()), tuple(r[8] or ()), r[6], tuple(r[9] or ()))
             for r in rows]
-
-
-def drop_policy_set(ws: Workspace, policy_set: str) -> None:
-    if policy_set == ACTIVE:
-        raise ConfigError("refusing to drop the active rules")
-    with ws.transaction() as con:
-        for table in ("policies", "policy_spaces", "policy_classifications", "policy_apps"):
-            con.execute(f"DELETE FROM {table} WHERE policy_set = ?", [policy_set])

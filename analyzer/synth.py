@@ -85,9 +85,6 @@ class World:
         ]
         return world
 
-    def space_of_page(self, content_id: str) -> SynthSpace:
-        space_id = str(int(content_id) // 1000)
-        return next(s for s in self.spaces if s.space_id == space_id)
 
 
 @dataclass(frozen=True)

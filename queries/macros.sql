@@ -82,6 +82,11 @@ CREATE OR REPLACE MACRO aa_query_space_ids(query) AS
         flatten(list_transform(aa_query_values(query, 'cql'), lambda c: aa_cql_space_ids(c)))
     ]), lambda v: v IS NOT NULL AND v <> '')));
 
+-- The URL-decoded path segment at a 1-based position (a catalogue template's
+-- space key / space id / content id parameter); NULL without a position.
+CREATE OR REPLACE MACRO aa_path_param(path, pos) AS
+    CASE WHEN pos IS NOT NULL THEN try(url_decode(split_part(path, '/', pos))) END;
+
 -- Length of the Confluence REST prefix a canonical path starts with, else NULL.
 CREATE OR REPLACE MACRO aa_api_prefix_len(path) AS
     CASE WHEN starts_with(path, '/wiki/api/v2/') OR path = '/wiki/api/v2' THEN 12

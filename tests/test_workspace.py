@@ -104,3 +104,19 @@ def test_not_a_workspace(tmp_path: Path) -> None:
         Workspace.open(tmp_path)
     with pytest.raises(WorkspaceError, match="no workspace at"):
         Workspace.open(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_a_new_catalogue_reroutes_stored_requests(tmp_path: Path) -> None:
+    from analyzer.ingest import ingest
+
+    sample = Path(__file__).resolve().parents[1] / "sample_logs" / "nginx-vhost_combined.log"
+    path = tmp_path / "w.duckdb"
+    query = "SELECT endpoint_id, path_space_key, path_space_id, path_content_id FROM requests ORDER BY line_no"
+    with Workspace.open(path) as ws:
+        ingest(ws, [sample])
+        routed = ws.con.execute(query).fetchall()
+        ws.con.execute("UPDATE requests SET endpoint_id = NULL, path_space_key = NULL, path_content_id = NULL")
+        ws.set_meta("catalog", "an older catalogue")
+    with Workspace.open(path) as ws:  # the packaged catalogue differs: every request is routed again
+        assert ws.con.execute(query).fetchall() == routed
+        assert sum(1 for r in routed if r[0] is not None) > 2500

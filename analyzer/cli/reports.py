@@ -15,7 +15,7 @@ from analyzer.cli.options import DEFAULT_DB, Db, Format, Out, Wait
 from analyzer.cli.times import parse_time
 from analyzer.context import Context
 from analyzer.errors import UsageError
-from analyzer.output import Frame, OutputFormat, render
+from analyzer.output import Frame, OutputFormat, render, rich_table
 from analyzer.report.terminal import (
     anomalies_renderable,
     apps_renderable,
@@ -179,7 +179,7 @@ def suggest_command(
     for warning in result.warnings:
         _err.print(f"warning: {warning}")
     if fmt is OutputFormat.table:
-        Console().print(report_table(result.apps))
+        Console().print(rich_table(result.apps))
     else:
         render(result.apps, fmt)
     if out is not None:
@@ -187,12 +187,6 @@ def suggest_command(
         _err.print(f"wrote the suggested policy to {out}")
     elif fmt is OutputFormat.table:
         sys.stdout.write("\n" + result.yaml)
-
-
-def report_table(frame: Frame) -> object:
-    from analyzer.output import rich_table
-
-    return rich_table(frame)
 
 
 query_app = typer.Typer(help="Run the named SQL queries of queries/ (the same files the reports use).",

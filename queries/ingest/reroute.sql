@@ -9,9 +9,9 @@ SET endpoint_id = x.endpoint_id,
     path_content_id = x.path_content_id
 FROM (
     SELECT q2.file_id, q2.line_no, r.endpoint_id,
-           CASE WHEN e.space_key_pos IS NOT NULL THEN try(url_decode(split_part(q2.path, '/', e.space_key_pos))) END AS path_space_key,
-           CASE WHEN e.space_id_pos IS NOT NULL THEN try(url_decode(split_part(q2.path, '/', e.space_id_pos))) END AS path_space_id,
-           CASE WHEN e.content_id_pos IS NOT NULL THEN try(url_decode(split_part(q2.path, '/', e.content_id_pos))) END AS path_content_id
+           aa_path_param(q2.path, e.space_key_pos) AS path_space_key,
+           aa_path_param(q2.path, e.space_id_pos) AS path_space_id,
+           aa_path_param(q2.path, e.content_id_pos) AS path_content_id
     FROM requests AS q2
     LEFT JOIN route_cache AS r
       ON r.method = CASE WHEN q2.method = 'HEAD' THEN 'GET' ELSE q2.method END

@@ -9,12 +9,9 @@ SELECT
     b.duration_ms, b.client_ip, b.user_agent, b.remote_user, b.jwt_iss, b.client_id,
     b.app_key, b.extra, b.api_version, b.is_wiki,
     r.endpoint_id,
-    CASE WHEN e.space_key_pos IS NOT NULL
-         THEN try(url_decode(split_part(b.path, '/', e.space_key_pos))) END AS path_space_key,
-    CASE WHEN e.space_id_pos IS NOT NULL
-         THEN try(url_decode(split_part(b.path, '/', e.space_id_pos))) END AS path_space_id,
-    CASE WHEN e.content_id_pos IS NOT NULL
-         THEN try(url_decode(split_part(b.path, '/', e.content_id_pos))) END AS path_content_id,
+    aa_path_param(b.path, e.space_key_pos) AS path_space_key,
+    aa_path_param(b.path, e.space_id_pos) AS path_space_id,
+    aa_path_param(b.path, e.content_id_pos) AS path_content_id,
     NULLIF(b.query_space_keys, []) AS query_space_keys,
     NULLIF(b.query_space_ids, []) AS query_space_ids
 FROM batch AS b
