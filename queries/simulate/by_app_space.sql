@@ -10,7 +10,7 @@ SELECT app, site, scope,
        count(DISTINCT CAST(ts AS DATE)) AS days_with_attempts,
        max(ts) AS last_attempt,
        count(DISTINCT endpoint_method || ' ' || endpoint_path) AS endpoints,
-       string_agg(DISTINCT proposed_policy, ', ') AS proposed_policy
+       string_agg(DISTINCT proposed_policy, ', ' ORDER BY proposed_policy) AS proposed_policy
 FROM sim_changes
 WHERE change <> 'unchanged'
 GROUP BY app, site, scope, coalesce(space, '(site-wide)'), change, baseline_decision, proposed_decision
