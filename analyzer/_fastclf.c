@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { C_METHOD, C_HOST, C_CLOUD, C_PATH, C_QUERY, C_SHAPE, C_IP, C_USER, C_AGENT, N_STR };
+enum { C_METHOD, C_HOST, C_CLOUD, C_PATH, C_QUERY, C_SHAPE, C_IP, C_USER, C_AGENT, C_TARGET, N_STR };
 
 typedef struct {
     const char *ptr;
@@ -192,9 +192,8 @@ static int parse_line(const char *p, const char *end, int vhost, int agent, span
         const char *colon = memchr(out[C_HOST].ptr, ':', (size_t)out[C_HOST].len);
         if (colon) out[C_HOST].len = colon - out[C_HOST].ptr;
         for (Py_ssize_t i = 0; i < out[C_HOST].len; i++) {
-            if ((unsigned char)out[C_HOST].ptr[i] >= 0x80) return 0; /* lower() beyond ASCII: SQL's job */
+            if ((unsigned char)out[C_HOST].ptr[i] >= 0x80) return 0; /* beyond ASCII: SQL's job */
         }
-        out[C_HOST].lower = 1;
     } else {
         out[C_HOST].is_null = 1;
     }
@@ -221,6 +220,8 @@ static int parse_line(const char *p, const char *end, int vhost, int agent, span
         if (proto == close || memchr(proto, ' ', (size_t)(close - proto)) != NULL) return 0;
     }
     if (!split_target(t, tend - t, out, nums)) return 0;
+    out[C_TARGET].ptr = t;
+    out[C_TARGET].len = tend - t;
     p = close + 1;
     /* " SSS BYTES" */
     int st;
@@ -374,7 +375,8 @@ static PyMethodDef methods[] = {
     {"parse", parse, METH_VARARGS,
      "parse(data, offsets, vhost, agent)\n"
      "-> (ok, ts, status, bytes, prefix_len, str_offsets, str_data, str_valid)\n"
-     "String columns, in order: method, host, cloud_id, path, query, shape, client_ip, remote_user, user_agent."},
+     "String columns, in order: method, host, cloud_id, path, query, shape, client_ip, remote_user, user_agent, "
+     "target."},
     {NULL, NULL, 0, NULL},
 };
 

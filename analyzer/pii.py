@@ -17,7 +17,9 @@ META_KEY = "pii_salt"
 
 # (table, columns) holding text that may carry e-mail addresses or account ids
 _STORED = (
-    ("requests", ("path", "query", "remote_user", "user_agent", "extra", "path_space_key")),
+    ("facts", ("query", "extra")),
+    ("targets", ("path", "path_space_key")),
+    ("identities", ("remote_user", "user_agent")),
     ("rejects", ("raw",)),
     ("spaces", ("space_key", "name")),
     ("content", ("space_key",)),
@@ -41,7 +43,7 @@ def enable(ws: Workspace) -> str:
         for table, columns in _STORED:
             assignments = ", ".join(f"{c} = aa_redact_pii({c}, $salt)" for c in columns)
             con.execute(f"UPDATE {table} SET {assignments}", {"salt": value})
-        con.execute("UPDATE requests SET query_space_keys = "
+        con.execute("UPDATE query_refs SET query_space_keys = "
                     "list_transform(query_space_keys, lambda k: aa_redact_pii(k, $salt))", {"salt": value})
         ws.set_meta(META_KEY, value)
         ws.refresh_decisions()

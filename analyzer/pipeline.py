@@ -1,53 +1,45 @@
-"""The ingest SQL chain, composed from the named files of queries/ingest.
+"""The ingest SQL chains, composed from the named files of queries/ingest.
 
-parse (queries/formats/*) -> check_parsed -> split_target -> normalize ->
-[redact_pii] -> route_new_shapes -> routed. Each file reads the relation the
-step before it produces, by name; this module strings them together as CTEs
-so that a chunk of rows can go through in one statement, from either end: a
-format parser's output, or split rows the C fast path made already.
+Per request (once per line, kept cheap): parse (queries/formats/*) ->
+check_parsed -> row_split. Per distinct key (once per new value): the
+targets a batch names go split_target -> route_shapes -> resolve_targets.
+Each file reads the relation the step before it produces, by name; this
+module strings them together as CTEs so that a batch goes through each chain
+in one statement.
 """
 
 from __future__ import annotations
 
 from analyzer import sql
-from analyzer.formats.base import SPLIT_SCHEMA
 
-__all__ = ["SPLIT_SCHEMA", "from_parser", "from_split", "insert_new_routes", "insert_requests",
-           "select_batch", "to_batch"]
+__all__ = ["all_routes", "resolve_targets", "row_batch"]
+
 
 def _text(name: str) -> str:
     return sql.load_query(name).text.strip().rstrip(";")
 
 
-def from_parser(parser_sql: str) -> str:
-    """CTEs taking a format parser's rows to `split`."""
-    return (f"parsed_raw AS (\n{parser_sql}\n),\n"
+def row_batch(parser_sql: str) -> str:
+    """A statement taking a format parser's rows to per-request rows (ingest/row_split); params $salt
+    and the parser's own."""
+    return (f"WITH parsed_raw AS (\n{parser_sql}\n),\n"
             f"parsed AS (\n{_text('ingest/check_parsed')}\n),\n"
-            f"split AS (\n{_text('ingest/split_target')}\n)")
+            f"split_rows AS (\n{_text('ingest/row_split')}\n)\n"
+            "SELECT * FROM split_rows")
 
 
-def from_split(split_sql: str) -> str:
-    """CTE naming rows that are split already (the C fast path) `split`."""
-    return f"split AS (\n{split_sql}\n)"
+def resolve_targets(raw_targets_sql: str = "SELECT * FROM raw_targets") -> str:
+    """A statement resolving distinct raw targets (method, host, target) into `targets` rows; param $salt."""
+    return (f"WITH raw_targets AS (\n{raw_targets_sql}\n),\n"
+            f"split AS (\n{_text('ingest/split_target')}\n),\n"
+            "shapes AS (\n"
+            "SELECT DISTINCT CASE WHEN method = 'HEAD' THEN 'GET' ELSE upper(method) END AS method, shape\n"
+            "FROM split WHERE shape IS NOT NULL\n),\n"
+            f"routes AS (\n{_text('ingest/route_shapes')}\n)\n"
+            f"{_text('ingest/resolve_targets')}")
 
 
-def to_batch(ctes: str, *, redact: bool = False) -> str:
-    """``ctes`` continued to `batch`: normalised (and, with --redact-pii, redacted) request rows."""
-    batch = _text("ingest/redact_pii") if redact else "SELECT * FROM normalized"
-    return f"{ctes},\nnormalized AS (\n{_text('ingest/normalize')}\n),\nbatch AS (\n{batch}\n)"
-
-
-def select_batch(ctes: str) -> str:
-    return f"WITH {ctes}\nSELECT * FROM batch"
-
-
-def insert_new_routes(ctes: str | None = None) -> str:
-    """Add the unseen (method, shape) pairs of `batch` to route_cache."""
-    prefix = f"WITH {ctes}\n" if ctes else ""
-    return f"INSERT INTO route_cache\n{prefix}SELECT * FROM (\n{_text('ingest/route_new_shapes')}\n)"
-
-
-def insert_requests(ctes: str | None = None) -> str:
-    """Store the good rows of `batch` (param $file_id)."""
-    prefix = f"WITH {ctes}\n" if ctes else ""
-    return f"INSERT INTO requests\n{prefix}{_text('ingest/routed')}"
+def all_routes() -> str:
+    """A statement routing every stored target's (route_method, shape): the input of ingest/reroute."""
+    return ("WITH shapes AS (\nSELECT DISTINCT route_method AS method, shape FROM targets WHERE shape IS NOT NULL\n)\n"
+            f"SELECT * FROM (\n{_text('ingest/route_shapes')}\n)")

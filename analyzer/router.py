@@ -1,9 +1,9 @@
 """Route (method, URL) pairs to catalogue endpoints, outside of an ingest.
 
 Ingest routes in bulk inside its own SQL; this module runs the very same SQL
-files (analyzer/pipeline.py: check, split, normalize, route) on a small in-memory workspace so
-that ``appaccess catalog lookup``, tests and notebooks get exactly the answer
-an ingest would store.
+files (analyzer/pipeline.py: check, row split, target split, route) on a small in-memory workspace
+so that ``appaccess catalog lookup``, tests and notebooks get exactly the answer an ingest would
+store.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from functools import cached_property
 
 import pyarrow as pa
 
-from analyzer import pipeline, sql
+from analyzer import pipeline
 from analyzer.catalog import Endpoint, load_catalog
 from analyzer.formats.base import PARSED_SCHEMA
-from analyzer.workspace import Workspace, registered
+from analyzer.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -72,20 +72,20 @@ class Router:
         columns["ts"] = pa.array([dt.datetime(2000, 1, 1)] * n, pa.timestamp("us"))
         columns["method"] = pa.array([m for m, _ in pairs], pa.string())
         columns["target"] = pa.array([u for _, u in pairs], pa.string())
-        parsed = pa.table(columns, schema=PARSED_SCHEMA)
+        parsed_input = pa.table(columns, schema=PARSED_SCHEMA)
         con = self._ws.con
-        with registered(con, "parsed_input", parsed):
-            ctes = pipeline.to_batch(pipeline.from_parser("SELECT * FROM parsed_input"))
-            con.execute("CREATE OR REPLACE TEMP TABLE batch AS " + pipeline.select_batch(ctes))
-        con.execute(pipeline.insert_new_routes())
-        routed = sql.load_query("ingest/routed")
+        batch = con.sql(pipeline.row_batch("SELECT * FROM parsed_input"), params={"salt": None}).to_arrow_table()
+        resolved = con.sql(pipeline.resolve_targets(
+            "SELECT DISTINCT method, host, raw_target AS target FROM batch WHERE reject_reason IS NULL"),
+            params={"salt": None}).to_arrow_table()
         rows = con.execute(
-            "SELECT b.line_no, b.reject_reason, r.host, r.cloud_id, r.path, r.query, r.is_wiki, "
-            "r.endpoint_id, r.path_space_key, r.path_space_id, r.path_content_id, r.query_space_keys, "
-            "r.query_space_ids, r.jwt_iss "
-            f"FROM batch AS b LEFT JOIN ({routed.text}) AS r USING (line_no) ORDER BY b.line_no",
-            {"file_id": 0},
+            "SELECT b.line_no, b.reject_reason, r.host, r.cloud_id, r.path, b.query, r.is_wiki, "
+            "r.endpoint_id, r.path_space_key, r.path_space_id, r.path_content_id, b.query_space_keys, "
+            "b.query_space_ids, b.jwt_iss "
+            "FROM batch AS b LEFT JOIN resolved AS r ON r.raw_method = b.method "
+            "AND r.raw_host IS NOT DISTINCT FROM b.host AND r.raw_target = b.raw_target ORDER BY b.line_no",
         ).fetchall()
+        del parsed_input, batch, resolved  # read above by name (replacement scan)
         results = []
         for (method, url), row in zip(pairs, rows, strict=True):
             (_, reason, host, cloud_id, path, query, is_wiki, endpoint_id, space_key, space_id, content_id,

@@ -2,10 +2,10 @@
 
 ``simulate`` loads the proposed policies into a scratch policy set inside a
 transaction that is rolled back, so the workspace never changes; the SQL in
-``queries/simulate/`` compares ``decide('active')`` with ``decide(<scratch>)``
-request by request. ``suggest`` replays a block-all version of the proposed
-coverage to see every app it would break, then writes the allowlist that
-keeps them working.
+``queries/simulate/`` decides every request key under the scratch set and
+compares it with the stored decisions, then counts the requests per change.
+``suggest`` replays a block-all version of the proposed coverage to see every
+app it would break, then writes the allowlist that keeps them working.
 """
 
 from __future__ import annotations
@@ -62,15 +62,15 @@ def _proposed_set(ws: Workspace, proposed: Sequence[Policy], mode: str) -> list[
 
 
 def _replay(ws: Workspace, policies: Sequence[Policy], window: Window) -> None:
-    """Fill temp table sim_changes (caller holds the transaction), one slice at a time."""
+    """Decide every request key under ``policies`` (temp table sim_key_changes, small) and expose
+    each replayed request's change as the temp view sim_changes (the caller holds the transaction)."""
     store_policies(ws, policies, SCRATCH)
-    query = sql.load_query("simulate/changes")
-    params = sql.bind(query, {"proposed": SCRATCH, "since": window.since, "until": window.until})
-    with ws.scope(-1, 1, 0):  # no rows: just the table's shape
-        ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_changes AS " + query.text, params)
-    for file_id, line_from, line_to in ws.slices():
-        with ws.scope(file_id, line_from, line_to):
-            ws.con.execute("INSERT INTO sim_changes " + query.text, params)
+    keyed = sql.load_query("simulate/key_changes")
+    ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_key_changes AS " + keyed.text,
+                   sql.bind(keyed, {"proposed": SCRATCH}))
+    per_request = sql.load_query("simulate/changes")
+    ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_changes AS " + per_request.text,
+                   sql.bind(per_request, {"since": window.since, "until": window.until}))
 
 
 def simulate(ws: Workspace, proposed_path: str | Path, *, mode: str = "replace", window: Window = Window(),

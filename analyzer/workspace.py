@@ -25,20 +25,29 @@ from analyzer import pipeline, sql
 from analyzer.catalog import ENDPOINTS_CSV, load_catalog
 from analyzer.errors import WorkspaceError, WorkspaceLockedError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: DuckDB's memory bound for writers (spilling to disk beyond it); APPACCESS_MEMORY_LIMIT overrides.
 DEFAULT_MEMORY_LIMIT = "768MB"
-#: Decisions are computed in slices of at most this many lines of one file (bounded memory).
-SLICE_LINES = 500_000
 DEFAULT_PATH = Path("appaccess.duckdb")
 
-# Files of queries/ that define stored macros and views, in dependency order.
+# Files of queries/ that define stored macros and views, in dependency order; the table of stored
+# decisions (schema/decisions_cache) comes between the last two.
 SQL_OBJECTS = ("macros", "schema/attribution", "schema/spaces", "schema/decisions")
+VIEWS = "schema/views"
+DECISIONS_TABLE = "schema/decisions_cache"
 
 # version -> steps that bring a workspace from version-1 to version, run in one transaction.
 # A step is a callable on the connection, usually `lambda con: sql.run_script(con, "migrations/vN")`.
 Migration = Callable[[duckdb.DuckDBPyConnection], None]
-MIGRATIONS: dict[int, tuple[Migration, ...]] = {}
+
+
+def _to_keyed_storage(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 2: one row per request became facts plus key tables (queries/migrations/v2.sql)."""
+    sql.run_script(con, "schema/workspace")
+    sql.run_script(con, "migrations/v2")
+
+
+MIGRATIONS: dict[int, tuple[Migration, ...]] = {2: (_to_keyed_storage,)}
 
 
 def catalog_fingerprint() -> str:
@@ -136,60 +145,46 @@ class Workspace:
         self._install_sql()
         if self.read_only:
             if self.meta("decisions") != self._sql_fingerprint:
-                # Stored decisions were made by another appaccess: decide again, for this connection only.
-                self.con.execute(_temporary(sql.load_query("schema/decisions_cache").text))
-                self._decide_all()
+                # Stored decisions were made by another appaccess: decide again, for this connection only
+                # (TEMP objects shadow the stored ones; the views are bound when queried).
+                self.con.execute(_temporary(sql.load_query(DECISIONS_TABLE).text))
+                self.con.execute(_temporary(sql.load_query(VIEWS).text))
+                self._decide(pending_only=False)
             return
         if self.meta("catalog") != catalog_fingerprint():
             self._sync_catalog()
         if self.meta("decisions") != self._sql_fingerprint:
             self.refresh_decisions()
 
-    def refresh_decisions(self, file_id: int | None = None, line_from: int = 1,
-                          line_to: int | None = None) -> None:
+    def refresh_decisions(self, *, pending_only: bool = False, file_id: int | None = None) -> None:
         """Recompute the stored decisions under the active rules (call after every change).
 
-        With ``file_id``, only that file's lines ``line_from..line_to`` (to its end when
-        None) are decided again, e.g. what an ingest just stored; otherwise every request
-        is, one slice of at most SLICE_LINES lines at a time.
+        ``pending_only`` decides only the request keys that have no decision yet (what an
+        ingest just added; ``file_id`` names the file it stored, whose requests field
+        identifiers may claim); otherwise every key is decided again, and the requests
+        field identifiers claim are matched again.
         """
         if self.read_only:
             return
         with self.transaction():
-            if file_id is None:
-                sql.run_script(self.con, "schema/decisions_cache")
-                self._decide_all()
+            has_fields = self.con.execute(
+                "SELECT count(*) > 0 FROM app_identifiers WHERE kind = 'field'").fetchall()[0][0]
+            if not pending_only:
+                self.con.execute("DELETE FROM field_app_rows")
+            elif file_id is not None:
+                self.con.execute("DELETE FROM field_app_rows WHERE file_id = ?", [file_id])
+            if has_fields and (not pending_only or file_id is not None):
+                query = sql.load_query("ingest/field_apps")
+                self.con.execute("INSERT INTO field_app_rows " + query.text,
+                                 {"file_id": file_id if pending_only else None})
+            if not pending_only:
+                sql.run_script(self.con, DECISIONS_TABLE)
+            self._decide(pending_only=pending_only)
+            if not pending_only:
                 self.set_meta("decisions", self._sql_fingerprint)
-                return
-            self.con.execute("DELETE FROM decision_cache WHERE file_id = $f AND line_no >= $a "
-                             "AND ($b IS NULL OR line_no <= $b)", {"f": file_id, "a": line_from, "b": line_to})
-            with self.scope(file_id, line_from, line_to):
-                sql.execute(self.con, "ingest/decide_slice")
 
-    def _decide_all(self) -> None:
-        for file_id, line_from, line_to in self.slices():
-            with self.scope(file_id, line_from, line_to):
-                sql.execute(self.con, "ingest/decide_slice")
-
-    def slices(self, size: int = SLICE_LINES) -> list[tuple[int, int, int]]:
-        """(file_id, first line, last line) ranges covering every stored request."""
-        rows = self.con.execute("SELECT file_id, max(line_no) FROM requests GROUP BY file_id ORDER BY file_id"
-                                ).fetchall()
-        return [(file_id, start, min(start + size - 1, last))
-                for file_id, last in rows for start in range(1, last + 1, size)]
-
-    @contextmanager
-    def scope(self, file_id: int, line_from: int, line_to: int | None) -> Iterator[None]:
-        """Make the decision views see one slice of the requests (see scoped_requests)."""
-        self.con.execute(f"SET VARIABLE aa_scope_file = {int(file_id)}")
-        self.con.execute(f"SET VARIABLE aa_scope_line = {int(line_from)}")
-        self.con.execute("SET VARIABLE aa_scope_line_to = " + ("NULL" if line_to is None else str(int(line_to))))
-        try:
-            yield
-        finally:
-            for name in ("aa_scope_file", "aa_scope_line", "aa_scope_line_to"):
-                with suppress(duckdb.Error):
-                    self.con.execute(f"RESET VARIABLE {name}")
+    def _decide(self, *, pending_only: bool) -> None:
+        sql.execute(self.con, "ingest/decide_keys", {"only_pending": pending_only})
 
     def _install_sql(self) -> None:
         """(Re)create the stored macros and views when this appaccess changed them.
@@ -197,20 +192,27 @@ class Workspace:
         A read-only connection cannot store them; it creates TEMP copies, which
         shadow the stored ones for that connection only.
         """
-        scripts = [sql.load_query(name).text for name in (*SQL_OBJECTS, "schema/decisions_cache")]
-        self._sql_fingerprint = hashlib.sha256("\n".join(scripts).encode()).hexdigest()[:16]
+        names = (*SQL_OBJECTS, DECISIONS_TABLE, VIEWS)
+        scripts = {name: sql.load_query(name).text for name in names}
+        self._sql_fingerprint = hashlib.sha256("\n".join(scripts.values()).encode()).hexdigest()[:16]
         if self.meta("sql") == self._sql_fingerprint:
             return
-        for text in scripts[:-1]:
-            self.con.execute(_temporary(text) if self.read_only else text)
-        if not self.read_only:
-            self.set_meta("sql", self._sql_fingerprint)
+        if not self.read_only and not self._has_table("key_decisions"):
+            sql.run_script(self.con, DECISIONS_TABLE)  # the decide() macro reads it
+        for name in SQL_OBJECTS:
+            self.con.execute(_temporary(scripts[name]) if self.read_only else scripts[name])
+        if self.read_only:
+            return
+        sql.run_script(self.con, VIEWS)
+        self.set_meta("sql", self._sql_fingerprint)
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [name]
+        ).fetchall()[0][0])
 
     def schema_version(self) -> int | None:
-        has_meta = self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' AND schema_name = 'main'"
-        ).fetchall()[0][0]
-        if not has_meta:
+        if not self._has_table("meta"):
             return None
         value = self.meta("schema_version")
         return int(value) if value is not None else None
@@ -256,10 +258,9 @@ class Workspace:
             self.con.execute("DELETE FROM endpoints")
             with registered(self.con, "_catalog", table):
                 self.con.execute("INSERT INTO endpoints SELECT * FROM _catalog")
-            self.con.execute("DELETE FROM route_cache")
-            shapes = sql.load_query("ingest/reroute_shapes").text
-            self.con.execute(pipeline.insert_new_routes(f"batch AS (\n{shapes}\n)"))
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE routes AS {pipeline.all_routes()}")
             sql.execute(self.con, "ingest/reroute")
+            self.con.execute("DROP TABLE routes")
             self.set_meta("catalog", catalog_fingerprint())
             self.refresh_decisions()
 
@@ -292,7 +293,7 @@ class Workspace:
 
 def _temporary(text: str) -> str:
     """The same DDL creating connection-local (TEMP) objects, for read-only connections."""
-    for kind in ("MACRO", "VIEW", "TABLE"):
+    for kind in ("MACRO", "VIEW", "TABLE", "SEQUENCE"):
         text = text.replace(f"CREATE OR REPLACE {kind}", f"CREATE OR REPLACE TEMP {kind}")
     return text
 

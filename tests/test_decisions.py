@@ -102,7 +102,7 @@ def decide(ws: Workspace, tmp_path: Path, rules: str) -> dict[int, tuple[str, st
     path = tmp_path / "rules.yaml"
     path.write_text(textwrap.dedent(rules))
     store_policies(ws, load_rules_file(path).policies, "test")
-    rows = ws.con.execute("SELECT line_no, decision, policy FROM decide('test') ORDER BY line_no").fetchall()
+    rows = ws.con.execute("SELECT line_no, decision, policy FROM decided_requests('test') ORDER BY line_no").fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
@@ -141,7 +141,7 @@ def test_spaces_coverage_allowlist(workspace: Workspace, tmp_path: Path) -> None
 def test_exempt_by_and_observed_denied(workspace: Workspace, tmp_path: Path) -> None:
     decide(workspace, tmp_path, SPACES_ALLOWLIST)
     rows = {r[0]: r[1:] for r in workspace.con.execute(
-        "SELECT line_no, exempt_by, observed_denied FROM decide('test')").fetchall()}
+        "SELECT line_no, exempt_by, observed_denied FROM decided_requests('test')").fetchall()}
     assert rows[N["backup reads a page in HR"]] == ("HR-FIN", False)
     assert rows[N["report reads HR page, denied by Confluence"]] == (None, True)
     assert rows[N["report reads a page in HR"]] == (None, False)
@@ -248,7 +248,7 @@ def test_attribution_strength_and_file_order(workspace: Workspace, tmp_path: Pat
             match: {user_agent: 'Bot'}
         """))
     store_apps(workspace, load_apps_file(tmp_path / "apps.yaml"))
-    apps = dict(workspace.con.execute("SELECT line_no, app FROM attributed_requests").fetchall())
+    apps = dict(workspace.con.execute("SELECT line_no, app FROM decisions").fetchall())
     assert apps[N["report reads a page in HR"]] == "by-ua"  # user_agent beats client_ip, file order among UAs
     assert apps[N["backup reads a page in HR"]] == "by-ip"
     # restore the module's apps for other tests

@@ -132,11 +132,11 @@ def test_compressed_inputs(ws: Workspace, tmp_path: Path, compression: str) -> N
 
 
 def test_interrupted_file_leaves_no_trace(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import analyzer.ingest as ingest_module
+    import analyzer.ingest.core as ingest_module
 
     path = _write(tmp_path / "big.log", _lines(0, 3000))
     calls = {"n": 0}
-    real = ingest_module._store_chunk
+    real = ingest_module.store_chunk
 
     def flaky(*args: object, **kwargs: object) -> None:
         calls["n"] += 1
@@ -144,11 +144,11 @@ def test_interrupted_file_leaves_no_trace(ws: Workspace, tmp_path: Path, monkeyp
             raise KeyboardInterrupt
         real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "_store_chunk", flaky)
+    monkeypatch.setattr(ingest_module, "store_chunk", flaky)
     with pytest.raises(KeyboardInterrupt):
         ingest(ws, [path], IngestOptions(batch_bytes=64 * 1024))
     assert _count(ws, "requests") == 0 and _count(ws, "files") == 0
-    monkeypatch.setattr(ingest_module, "_store_chunk", real)
+    monkeypatch.setattr(ingest_module, "store_chunk", real)
     f = ingest(ws, [path], IngestOptions(batch_bytes=64 * 1024)).files[0]
     assert f.stored == 3000 and _count(ws, "requests") == 3000
 
@@ -197,6 +197,7 @@ def test_incremental_decisions_equal_a_full_recompute(ws: Workspace, tmp_path: P
         handle.write("\n".join(_lines(40, 10)) + "\n")
     ingest(ws, [first, _write(tmp_path / "two.log", _lines(900, 25))])
     cached = ws.con.execute("SELECT * FROM decisions ORDER BY file_id, line_no").fetchall()
-    fresh = ws.con.execute("SELECT * FROM decide('active') ORDER BY file_id, line_no").fetchall()
+    ws.con.execute("INSERT INTO policies SELECT 'fresh', * EXCLUDE (policy_set) FROM policies")
+    fresh = ws.con.execute("SELECT * FROM decided_requests('fresh') ORDER BY file_id, line_no").fetchall()
     assert len(cached) == 75 and cached == fresh
     assert {row[-4] for row in cached} == {"blocked"}  # decision column: every page read is blocked

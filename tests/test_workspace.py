@@ -115,7 +115,7 @@ def test_a_new_catalogue_reroutes_stored_requests(tmp_path: Path) -> None:
     with Workspace.open(path) as ws:
         ingest(ws, [sample])
         routed = ws.con.execute(query).fetchall()
-        ws.con.execute("UPDATE requests SET endpoint_id = NULL, path_space_key = NULL, path_content_id = NULL")
+        ws.con.execute("UPDATE targets SET endpoint_id = NULL, path_space_key = NULL, path_content_id = NULL")
         ws.set_meta("catalog", "an older catalogue")
     with Workspace.open(path) as ws:  # the packaged catalogue differs: every request is routed again
         assert ws.con.execute(query).fetchall() == routed

@@ -1,9 +1,9 @@
 """Python side of the C fast path for NCSA lines (analyzer/_fastclf.c).
 
-``split_fast`` parses the plain lines of a chunk in C, straight to `split` rows
-(queries/ingest/split_target.sql's output), and hands back the rest for
-queries/formats/clf.sql, which stays the reference implementation and the only
-source of reject reasons. Without the compiled module (no C compiler at install
+``parse_fast`` parses the plain lines of a chunk in C, straight to the rows
+queries/formats/clf.sql makes of them, and hands back the rest for clf.sql,
+which stays the reference implementation and the only source of reject
+reasons. Without the compiled module (no C compiler at install
 time) everything goes through the SQL and results are the same.
 """
 
@@ -13,14 +13,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analyzer.formats.base import SPLIT_SCHEMA
+from analyzer.formats.base import PARSED_SCHEMA
 
 try:  # built by setup.py when a compiler is available
     import analyzer._fastclf as _fastclf
 except ImportError:  # pragma: no cover - exercised on machines without a compiler
     _fastclf = None
 
-_STRINGS = ("method", "host", "cloud_id", "path", "query", "shape", "client_ip", "remote_user", "user_agent")
+_STRINGS = ("method", "host", "cloud_id", "path", "query", "shape", "client_ip", "remote_user", "user_agent",
+            "target")
 
 
 def available() -> bool:
@@ -35,11 +36,9 @@ def _string_array(n: int, offsets: bytes, data: bytes, valid: bytes) -> pa.Array
     return pa.StringArray.from_buffers(n, pa.py_buffer(small), pa.py_buffer(data), bitmap)
 
 
-def split_fast(lines: pa.Table, *, vhost: bool, agent: bool) -> tuple[pa.Table, pa.Table]:
-    """Return (`split` rows of the lines the fast path accepts, the remaining ``lines`` rows)."""
+def _parse(lines: pa.Table, vhost: bool, agent: bool) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """Every column the C parser makes for ``lines``, and which lines it accepted."""
     n = lines.num_rows
-    if _fastclf is None or n == 0:
-        return SPLIT_SCHEMA.empty_table(), lines
     column = lines.column("line").combine_chunks()
     if column.type != pa.large_string():
         column = column.cast(pa.large_string())
@@ -59,9 +58,23 @@ def split_fast(lines: pa.Table, *, vhost: bool, agent: bool) -> tuple[pa.Table, 
         "status": pa.array(np.frombuffer(status, dtype=np.int32), pa.int32()),
         "bytes": pa.array(np.frombuffer(nbytes, dtype=np.int64), pa.int64()),
     }
-    table = pa.table([columns[f.name] if f.name in columns else pa.nulls(n, f.type) for f in SPLIT_SCHEMA],
-                     schema=SPLIT_SCHEMA)
+    return columns, accepted
+
+
+def _split(lines: pa.Table, vhost: bool, agent: bool, schema: pa.Schema) -> tuple[pa.Table, pa.Table]:
+    n = lines.num_rows
+    if _fastclf is None or n == 0:
+        return schema.empty_table(), lines
+    columns, accepted = _parse(lines, vhost, agent)
+    table = pa.table([columns[f.name] if f.name in columns else pa.nulls(n, f.type) for f in schema],
+                     schema=schema)
     if accepted.all():  # the usual case: skip two filter copies
         return table, lines.schema.empty_table()
     mask = pa.array(accepted)
     return table.filter(mask), lines.filter(pc.invert(mask))
+
+
+def parse_fast(lines: pa.Table, *, vhost: bool, agent: bool) -> tuple[pa.Table, pa.Table]:
+    """Return (parsed rows of the lines the fast path accepts, as queries/formats/clf.sql makes
+    them (PARSED_SCHEMA), the remaining ``lines`` rows)."""
+    return _split(lines, vhost, agent, PARSED_SCHEMA)

@@ -1,26 +1,25 @@
 -- name: ingest/split_target
--- Split each parsed row's request target into host, cloud id, path and query:
--- absolute URLs (proxy logs) and paths, the OAuth 2.0 / Forge gateway form
--- /ex/confluence/{cloudId}/..., doubled and trailing slashes; then the length
--- of the Confluence REST prefix and the path *shape* the router matches.
--- Input: relation `parsed` (the output columns of any queries/formats/*.sql).
--- Output: the `split` columns (analyzer/pipeline.py SPLIT_SCHEMA), which the C
--- fast path for NCSA lines also produces directly (analyzer/_fastclf.c).
+-- Split each distinct request target (its query string cut off already, see
+-- ingest/row_split) into host, cloud id and path: absolute URLs (proxy logs)
+-- and paths, the OAuth 2.0 / Forge gateway form /ex/confluence/{cloudId}/...,
+-- doubled and trailing slashes; then the length of the Confluence REST prefix
+-- and the path *shape* the router matches. Runs once per distinct
+-- (method, host, target) of a batch, never per request.
+-- Input: relation `raw_targets(method, host, target)`.
+-- Output: the input columns, then split_host, cloud_id, path, prefix_len, shape.
 WITH t AS (
     SELECT *,
            starts_with(target, '/') AS relative,
            CASE WHEN NOT starts_with(target, '/') THEN regexp_extract(
-               target, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#]*)([^?#]*)(\?[^#]*)?',
-               ['authority', 'path', 'query']) END AS abs_url
-    FROM parsed
+               target, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#]*)([^?#]*)',
+               ['authority', 'path']) END AS abs_url
+    FROM raw_targets
 ),
 u AS (
-    SELECT * EXCLUDE (relative, abs_url, target, host),
-           CASE WHEN relative THEN split_part(target, '?', 1) ELSE abs_url['path'] END AS raw_path,
-           CASE WHEN relative THEN (CASE WHEN contains(target, '?') THEN substr(target, strpos(target, '?') + 1) END)
-                ELSE NULLIF(substr(abs_url['query'], 2), '') END AS query,
+    SELECT * EXCLUDE (relative, abs_url),
+           CASE WHEN relative THEN target ELSE abs_url['path'] END AS raw_path,
            lower(CASE WHEN relative OR abs_url['authority'] = '' THEN host
-                      ELSE regexp_replace(abs_url['authority'], '^[^@]*@|:[0-9]*$', '', 'g') END) AS host
+                      ELSE regexp_replace(abs_url['authority'], '^[^@]*@|:[0-9]*$', '', 'g') END) AS split_host
     FROM t
 ),
 g AS (
@@ -40,13 +39,11 @@ c AS (
 k AS (
     SELECT * EXCLUDE (p1),
            -- The v1 spec spells the dynamic-module API without its /wiki/rest prefix.
-           CASE WHEN starts_with(p1, '/wiki/rest/atlassian-connect/') THEN substr(p1, 11) ELSE p1 END AS path,
-           aa_api_prefix_len(path) AS prefix_len
+           CASE WHEN starts_with(p1, '/wiki/rest/atlassian-connect/') THEN substr(p1, 11) ELSE p1 END AS split_path,
+           aa_api_prefix_len(split_path) AS prefix_len
     FROM c
 )
-SELECT line_no, reject_reason, ts, method, host, cloud_id,
-       CASE WHEN path = '' THEN '/' ELSE path END AS path,
-       query, prefix_len, aa_path_shape(path, prefix_len) AS shape,
-       status, bytes, duration_ms, client_ip, user_agent, remote_user, auth_header, jwt_iss, client_id, app_key,
-       extra
+SELECT method, host, target, split_host, cloud_id,
+       CASE WHEN split_path = '' THEN '/' ELSE split_path END AS path,
+       prefix_len, aa_path_shape(split_path, prefix_len) AS shape
 FROM k

@@ -1,10 +1,13 @@
 -- name: schema/attribution
--- Which app made each request, decided at query time from the identifiers in
--- apps.yaml (table app_identifiers) so that loading new apps needs no re-ingest.
--- Matching runs on the few distinct client identities (user agent, JWT issuer,
--- client id, basic-auth user, address, logged app key), then joins back.
--- Strongest identifier wins: logged app key, then jwt_iss / client_id, then
--- field, then basic_auth_user, then user_agent, then client_ip; then file order.
+-- Which app made each request, from the identifiers in apps.yaml (table
+-- app_identifiers), so that loading new apps needs no re-ingest. Matching runs
+-- once per distinct client identity (user agent, JWT issuer, client id,
+-- basic-auth user, address, logged app key: table `identities`); `field`
+-- identifiers name a value of the request itself and are matched per request
+-- into `field_app_rows` (queries/ingest/field_apps.sql), only when apps.yaml
+-- has any. Strongest identifier wins: logged app key, then jwt_iss /
+-- client_id, then field, then basic_auth_user, then user_agent, then
+-- client_ip; then file order.
 
 -- Address family of a textual IP (IPv4-mapped IPv6 counts as IPv4).
 CREATE OR REPLACE MACRO aa_ip_family(ip) AS
@@ -39,29 +42,13 @@ CREATE OR REPLACE MACRO aa_ipv6_num(ip) AS
 CREATE OR REPLACE MACRO aa_ip_num(ip) AS
     CASE aa_ip_family(ip) WHEN 4 THEN aa_ipv4_num(ip)::UHUGEINT WHEN 6 THEN aa_ipv6_num(ip)::UHUGEINT END;
 
--- The requests to decide: all of them, or one slice (one file's lines from
--- aa_scope_line to aa_scope_line_to) when those variables are set. Every
--- decision depends only on its own request and the loaded apps, inventory and
--- rules, so deciding slice by slice gives the same answers as deciding all at
--- once, in bounded memory, and an ingest decides only the lines it stored.
-CREATE OR REPLACE VIEW scoped_requests AS
-SELECT * FROM requests
-WHERE getvariable('aa_scope_file') IS NULL
-   OR (file_id = getvariable('aa_scope_file') AND line_no >= getvariable('aa_scope_line')
-       AND (getvariable('aa_scope_line_to') IS NULL OR line_no <= getvariable('aa_scope_line_to')));
-
--- Distinct client identities and the app each belongs to (NULL: no app matched).
+-- Each distinct client identity and the app it belongs to (NULL: no app matched).
 CREATE OR REPLACE VIEW identity_apps AS
-WITH ids AS (
-    SELECT DISTINCT user_agent, jwt_iss, client_id, remote_user, client_ip, app_key
-    FROM scoped_requests
-),
-addr AS (
-    SELECT *, aa_ip_family(client_ip) AS ip_family, aa_ip_num(client_ip) AS ip_num FROM ids
+WITH addr AS (
+    SELECT *, aa_ip_family(client_ip) AS ip_family, aa_ip_num(client_ip) AS ip_num FROM identities
 ),
 candidates AS (
-    SELECT d.user_agent, d.jwt_iss, d.client_id, d.remote_user, d.client_ip, d.app_key,
-           i.app_key AS app, i.strength, a.ord
+    SELECT d.identity_id, i.app_key AS app, i.strength, a.ord
     FROM addr AS d
     JOIN app_identifiers AS i ON
            (i.kind = 'jwt_iss' AND d.jwt_iss = i.value)
@@ -72,52 +59,35 @@ candidates AS (
     JOIN apps AS a ON a.app_key = i.app_key
     UNION ALL
     -- A log that records the app key itself (e.g. a gateway's app id field).
-    SELECT d.user_agent, d.jwt_iss, d.client_id, d.remote_user, d.client_ip, d.app_key,
-           a.app_key, 0, a.ord
+    SELECT d.identity_id, a.app_key, 0, a.ord
     FROM addr AS d JOIN apps AS a ON a.app_key = d.app_key
 )
-SELECT user_agent, jwt_iss, client_id, remote_user, client_ip, app_key,
+SELECT identity_id,
        arg_min(app, {'strength': strength, 'ord': ord}) AS app,
        min(strength) AS strength
 FROM candidates
-GROUP BY ALL;
+GROUP BY identity_id;
 
--- `field` identifiers: any stored column by name, else a key of the stored `extra` JSON.
-CREATE OR REPLACE VIEW field_apps AS
-WITH wanted AS (
-    SELECT DISTINCT field FROM app_identifiers WHERE kind = 'field'
-),
-values_ AS (
-    SELECT r.file_id, r.line_no, w.field,
-           CASE w.field
-               WHEN 'host' THEN r.host WHEN 'method' THEN r.method WHEN 'path' THEN r.path
-               WHEN 'query' THEN r.query WHEN 'status' THEN CAST(r.status AS VARCHAR)
-               WHEN 'client_ip' THEN r.client_ip WHEN 'user_agent' THEN r.user_agent
-               WHEN 'remote_user' THEN r.remote_user WHEN 'jwt_iss' THEN r.jwt_iss
-               WHEN 'client_id' THEN r.client_id WHEN 'app_key' THEN r.app_key WHEN 'cloud_id' THEN r.cloud_id
-               ELSE json_extract_string(r.extra, '$."' || replace(w.field, '"', '\"') || '"')
-           END AS value
-    FROM scoped_requests AS r CROSS JOIN wanted AS w
-)
-SELECT v.file_id, v.line_no, arg_min(i.app_key, a.ord) AS app
-FROM values_ AS v
-JOIN app_identifiers AS i ON i.kind = 'field' AND i.field = v.field AND i.value = v.value
-JOIN apps AS a ON a.app_key = i.app_key
-GROUP BY v.file_id, v.line_no;
+-- Every (request key, field app) pair that stored requests hold: each key
+-- with no field app (''), and the few keys some of whose requests a `field`
+-- identifier claims. Decisions are made per pair (and policy epoch).
+CREATE OR REPLACE VIEW key_pairs AS
+SELECT key_id, '' AS fapp FROM request_keys
+UNION
+SELECT DISTINCT key_id, app FROM field_app_rows;
 
--- Every request with its site and app. Site: the host, or for gateway calls
+-- Each pair with its site and app. Site: the host, or for gateway calls
 -- (api.atlassian.com/ex/confluence/{cloudId}) the site whose cloud id it is.
-CREATE OR REPLACE VIEW attributed_requests AS
-SELECT r.*,
-       CASE WHEN r.cloud_id IS NOT NULL OR r.host IS NULL OR r.host = 'api.atlassian.com' THEN s.site
-            ELSE r.host END AS request_site,
-       CASE WHEN ia.strength <= 1 THEN ia.app ELSE coalesce(fa.app, ia.app) END AS app,
+-- A field app wins over identifiers weaker than it (user agent, address...).
+CREATE OR REPLACE VIEW attributed_keys AS
+SELECT p.key_id, p.fapp, k.target_id, k.identity_id, k.qref_id,
+       CASE WHEN t.cloud_id IS NOT NULL OR t.host IS NULL OR t.host = 'api.atlassian.com' THEN s.site
+            ELSE t.host END AS request_site,
+       CASE WHEN ia.strength <= 1 THEN ia.app ELSE coalesce(NULLIF(p.fapp, ''), ia.app) END AS app,
        a.auth
-FROM scoped_requests AS r
-LEFT JOIN sites AS s ON s.cloud_id = r.cloud_id
-LEFT JOIN identity_apps AS ia
-       ON ia.user_agent IS NOT DISTINCT FROM r.user_agent AND ia.jwt_iss IS NOT DISTINCT FROM r.jwt_iss
-      AND ia.client_id IS NOT DISTINCT FROM r.client_id AND ia.remote_user IS NOT DISTINCT FROM r.remote_user
-      AND ia.client_ip IS NOT DISTINCT FROM r.client_ip AND ia.app_key IS NOT DISTINCT FROM r.app_key
-LEFT JOIN field_apps AS fa ON fa.file_id = r.file_id AND fa.line_no = r.line_no
-LEFT JOIN apps AS a ON a.app_key = (CASE WHEN ia.strength <= 1 THEN ia.app ELSE coalesce(fa.app, ia.app) END);
+FROM key_pairs AS p
+JOIN request_keys AS k ON k.key_id = p.key_id
+JOIN targets AS t ON t.target_id = k.target_id
+LEFT JOIN sites AS s ON s.cloud_id = t.cloud_id
+LEFT JOIN identity_apps AS ia ON ia.identity_id = k.identity_id
+LEFT JOIN apps AS a ON a.app_key = (CASE WHEN ia.strength <= 1 THEN ia.app ELSE coalesce(NULLIF(p.fapp, ''), ia.app) END);

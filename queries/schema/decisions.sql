@@ -1,8 +1,16 @@
 -- name: schema/decisions
--- The decision for every request under a policy set, computed at query time.
+-- The decision for every request key under a policy set, per policy epoch.
 --
---   SELECT * FROM decide('active')      -- the loaded rules (stored as the `decisions` view)
---   SELECT * FROM decide('proposed')    -- a set loaded by `appaccess simulate`
+--   SELECT * FROM decide('active', false)    -- the loaded rules (stored in key_decisions)
+--   SELECT * FROM decide('proposed', false)  -- a set loaded by `appaccess simulate`
+--
+-- A decision depends on the request's key (target, identity, the spaces its
+-- query names, a field app) and on which policies were active when it was
+-- made, never on the request itself. The policies' active_from/active_until
+-- cut time into *epochs*; within one, the same policies are active. So each
+-- key is decided once per epoch, consecutive epochs with the same outcome are
+-- merged, and a request takes the decision of its key whose interval
+-- [starts, ends) holds its time (queries/schema/views.sql).
 --
 -- Vocabulary (one, used everywhere):
 --   not_confluence  not a Confluence REST call
@@ -54,16 +62,42 @@ SELECT p.*,
                  WHERE a.policy_set = p.policy_set AND a.name = p.name), []) AS apps
 FROM policies AS p;
 
-CREATE OR REPLACE MACRO decide(policy_set_name) AS TABLE
-WITH facts AS (
-    SELECT * FROM request_facts
+-- The epochs of a policy set: the intervals between the active policies'
+-- active_from and active_until values ('-infinity' and 'infinity' at the ends).
+CREATE OR REPLACE MACRO policy_intervals(policy_set_name) AS TABLE
+WITH bounds AS (
+    SELECT DISTINCT t FROM (
+        SELECT active_from AS t FROM policies WHERE policy_set = policy_set_name AND status = 'active'
+        UNION ALL
+        SELECT active_until FROM policies WHERE policy_set = policy_set_name AND status = 'active'
+        UNION ALL
+        SELECT '-infinity'::TIMESTAMP
+    ) WHERE t IS NOT NULL
+)
+SELECT t AS starts, coalesce(lead(t) OVER (ORDER BY t), 'infinity'::TIMESTAMP) AS ends FROM bounds;
+
+-- only_pending: decide only the (key, field app) pairs key_decisions lacks (an ingest's new keys).
+CREATE OR REPLACE MACRO decide(policy_set_name, only_pending) AS TABLE
+WITH facts AS MATERIALIZED (
+    SELECT * FROM key_facts AS f
+    WHERE NOT only_pending
+       OR NOT EXISTS (SELECT 1 FROM key_decisions AS k WHERE k.key_id = f.key_id AND k.fapp = f.fapp)
+),
+intervals AS MATERIALIZED (
+    SELECT * FROM policy_intervals(policy_set_name)
 ),
 pol AS (
-    SELECT * FROM policy_lists WHERE policy_set = policy_set_name AND status = 'active'
+    -- each active policy in each epoch in which it is active
+    SELECT p.*, i.starts
+    FROM policy_lists AS p
+    JOIN intervals AS i
+      ON (p.active_from IS NULL OR p.active_from <= i.starts)
+     AND (p.active_until IS NULL OR p.active_until > i.starts)
+    WHERE p.policy_set = policy_set_name AND p.status = 'active'
 ),
 -- effect: 3 block the object, 2 filter a site-wide call, 1 cannot tell (space unknown), 0 none
 candidates AS (
-    SELECT f.file_id, f.line_no, p.name AS policy, p.ord, p.mode,
+    SELECT f.key_id, f.fapp, p.starts, p.name AS policy, p.ord, p.mode,
            CASE p.coverage
                WHEN 'all_spaces' THEN CASE WHEN f.scope = 'space' THEN 3 ELSE 2 END
                WHEN 'spaces' THEN CASE
@@ -86,40 +120,60 @@ candidates AS (
                ELSE coalesce(list_contains(p.apps, f.app), false)
            END AS applies
     FROM facts AS f
-    JOIN pol AS p
-      ON (p.site IS NULL OR p.site = f.site)
-     AND (p.active_from IS NULL OR f.ts >= p.active_from)
-     AND (p.active_until IS NULL OR f.ts < p.active_until)
+    JOIN pol AS p ON p.site IS NULL OR p.site = f.site
     WHERE f.api_blocked
 ),
 best AS (
-    SELECT file_id, line_no,
+    SELECT key_id, fapp, starts,
            max(effect) FILTER (WHERE applies AND effect > 0) AS effect,
            arg_min(policy, {'e': -effect, 'o': ord}) FILTER (WHERE applies AND effect > 0) AS policy,
            arg_min(policy, {'e': -effect, 'o': ord})
                FILTER (WHERE NOT applies AND effect > 0 AND mode = 'allowlist') AS exempt_by
     FROM candidates
-    GROUP BY file_id, line_no
+    GROUP BY key_id, fapp, starts
+),
+per_epoch AS (
+    SELECT f.key_id, f.fapp, i.starts, i.ends,
+           CASE
+               WHEN NOT f.is_wiki THEN 'not_confluence'
+               WHEN f.endpoint_id IS NULL THEN 'not_catalogued'
+               WHEN NOT f.api_blocked OR b.effect IS NULL THEN 'allowed'
+               WHEN f.app IS NULL THEN 'unknown_client'
+               WHEN f.auth = 'api_token' THEN 'not_eligible'
+               WHEN b.effect = 3 THEN 'blocked'
+               WHEN b.effect = 2 THEN 'filtered'
+               ELSE 'unknown_space'
+           END AS decision,
+           b.policy,
+           CASE WHEN b.effect IS NULL THEN b.exempt_by END AS exempt_by
+    FROM facts AS f
+    CROSS JOIN intervals AS i
+    LEFT JOIN best AS b ON b.key_id = f.key_id AND b.fapp = f.fapp AND b.starts = i.starts
+),
+islands AS (
+    -- consecutive epochs with the same outcome make one interval
+    SELECT *, sum(CASE WHEN same THEN 0 ELSE 1 END) OVER (PARTITION BY key_id, fapp ORDER BY starts) AS island
+    FROM (
+        SELECT *, lag({'d': decision, 'p': policy, 'x': exempt_by}) OVER w
+                      IS NOT DISTINCT FROM {'d': decision, 'p': policy, 'x': exempt_by} AS same
+        FROM per_epoch
+        WINDOW w AS (PARTITION BY key_id, fapp ORDER BY starts)
+    )
+),
+merged AS (
+    SELECT key_id, fapp, min(starts) AS starts, max(ends) AS ends,
+           any_value(decision) AS decision, any_value(policy) AS policy, any_value(exempt_by) AS exempt_by
+    FROM islands
+    GROUP BY key_id, fapp, island
 )
-SELECT f.*,
-       CASE
-           WHEN NOT f.is_wiki THEN 'not_confluence'
-           WHEN f.endpoint_id IS NULL THEN 'not_catalogued'
-           WHEN NOT f.api_blocked OR b.effect IS NULL THEN 'allowed'
-           WHEN f.app IS NULL THEN 'unknown_client'
-           WHEN f.auth = 'api_token' THEN 'not_eligible'
-           WHEN b.effect = 3 THEN 'blocked'
-           WHEN b.effect = 2 THEN 'filtered'
-           ELSE 'unknown_space'
-       END AS decision,
-       b.policy,
-       CASE WHEN b.effect IS NULL THEN b.exempt_by END AS exempt_by,
-       (b.effect = 3 AND f.app IS NOT NULL AND coalesce(f.auth, '') <> 'api_token'
-        AND f.status IN (403, 404)) AS observed_denied
+SELECT f.key_id, f.fapp, m.starts, m.ends,
+       f.site, f.app, f.auth, f.scope, f.space_key, f.space_id, f.classification, f.space_known, f.n_spaces,
+       f.is_wiki, f.endpoint_id, f.api_version, f.api_blocked, f.endpoint_method, f.endpoint_path,
+       f.endpoint_name, f.endpoint_deprecated,
+       m.decision, m.policy, m.exempt_by
 FROM facts AS f
-LEFT JOIN best AS b ON b.file_id = f.file_id AND b.line_no = f.line_no;
+JOIN merged AS m ON m.key_id = f.key_id AND m.fapp = f.fapp;
 
--- `decisions` (the view every report reads) is the stored result of
--- decide('active'): refreshed in the same transaction as every change to what it
--- depends on (ingest, apps, inventory, rules, catalogue), so reads stay fast.
--- See queries/schema/decisions_cache.sql.
+-- `key_decisions` is the stored result of decide('active', ...), refreshed in the
+-- same transaction as every change to what it depends on (ingest, apps,
+-- inventory, rules, catalogue): see queries/schema/decisions_cache.sql.

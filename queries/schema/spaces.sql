@@ -1,12 +1,12 @@
 -- name: schema/spaces
--- Which space each request touched, decided at query time against the
--- inventory. A request names spaces through path parameters (space key,
+-- Which space each request key touched, decided against the inventory (so an
+-- inventory load needs no re-ingest). A request names spaces through path parameters (space key,
 -- space id, content id -> its space) and query parameters (spaceKey,
 -- space-id, CQL space clauses). Exactly one named space: the request is about
 -- objects in that space (scope 'space'). None or several: site-wide (scope
 -- 'site'), e.g. a search across spaces.
--- Resolution runs once per distinct (site, kind, value) reference, not per
--- request; most requests name one reference and skip any grouping.
+-- Resolution runs once per distinct (site, kind, value) reference, then once
+-- per request key; never per request.
 
 -- Every way the inventory lets a (kind, value) pair name a space.
 CREATE OR REPLACE VIEW space_lookup AS
@@ -23,44 +23,51 @@ LEFT JOIN spaces AS s
        ON (s.space_id = c.space_id OR (c.space_id IS NULL AND s.space_key = c.space_key))
       AND (c.site IS NULL OR s.site IS NULL OR s.site = c.site);
 
--- The facts a decision needs, one row per stored request. One statement with
--- materialized steps, so each is computed once however often later steps read it.
-CREATE OR REPLACE VIEW request_facts AS
-WITH refs AS MATERIALIZED (
-    -- each request's site and space references (narrow: keys and references only), with the
-    -- number of references and, when it makes one, that one
-    SELECT r.file_id, r.line_no,
-           CASE WHEN r.cloud_id IS NOT NULL OR r.host IS NULL OR r.host = 'api.atlassian.com' THEN st.site
-                ELSE r.host END AS request_site,
-           r.path_space_key, r.path_space_id, r.path_content_id, r.query_space_keys, r.query_space_ids,
-           (r.path_space_key IS NOT NULL)::INTEGER + (r.path_space_id IS NOT NULL)::INTEGER
-             + (r.path_content_id IS NOT NULL)::INTEGER + coalesce(len(r.query_space_keys), 0)
-             + coalesce(len(r.query_space_ids), 0) AS n_refs,
-           CASE WHEN r.path_space_key IS NOT NULL THEN 'key' WHEN r.path_space_id IS NOT NULL THEN 'id'
-                WHEN r.path_content_id IS NOT NULL THEN 'content' WHEN r.query_space_keys IS NOT NULL THEN 'key'
+-- The facts a decision needs, one row per (request key, field app) pair.
+-- One statement with materialized steps, so each is computed once however
+-- often later steps read it.
+CREATE OR REPLACE VIEW key_facts AS
+WITH keyed AS MATERIALIZED (
+    SELECT a.key_id, a.fapp, a.request_site, a.app, a.auth,
+           t.is_wiki, t.endpoint_id, t.api_version,
+           t.path_space_key, t.path_space_id, t.path_content_id, q.query_space_keys, q.query_space_ids
+    FROM attributed_keys AS a
+    JOIN targets AS t ON t.target_id = a.target_id
+    LEFT JOIN query_refs AS q ON q.qref_id = a.qref_id
+),
+refs AS MATERIALIZED (
+    -- each distinct (site, references) with the number of references and, when it makes one, that one
+    SELECT DISTINCT request_site, path_space_key, path_space_id, path_content_id, query_space_keys, query_space_ids,
+           (path_space_key IS NOT NULL)::INTEGER + (path_space_id IS NOT NULL)::INTEGER
+             + (path_content_id IS NOT NULL)::INTEGER + coalesce(len(query_space_keys), 0)
+             + coalesce(len(query_space_ids), 0) AS n_refs,
+           CASE WHEN path_space_key IS NOT NULL THEN 'key' WHEN path_space_id IS NOT NULL THEN 'id'
+                WHEN path_content_id IS NOT NULL THEN 'content' WHEN query_space_keys IS NOT NULL THEN 'key'
                 ELSE 'id' END AS ref_kind,
-           coalesce(r.path_space_key, r.path_space_id, r.path_content_id, r.query_space_keys[1],
-                    r.query_space_ids[1]) AS ref_value
-    FROM scoped_requests AS r
-    LEFT JOIN sites AS st ON st.cloud_id = r.cloud_id
-    WHERE r.path_space_key IS NOT NULL OR r.path_space_id IS NOT NULL OR r.path_content_id IS NOT NULL
-       OR r.query_space_keys IS NOT NULL OR r.query_space_ids IS NOT NULL
+           coalesce(path_space_key, path_space_id, path_content_id, query_space_keys[1],
+                    query_space_ids[1]) AS ref_value
+    FROM keyed
+    WHERE path_space_key IS NOT NULL OR path_space_id IS NOT NULL OR path_content_id IS NOT NULL
+       OR query_space_keys IS NOT NULL OR query_space_ids IS NOT NULL
+),
+numbered AS MATERIALIZED (
+    SELECT row_number() OVER () AS ref_id, * FROM refs
 ),
 multi_refs AS MATERIALIZED (
-    -- one row per (request, reference) for the few requests with several references
-    SELECT file_id, line_no, request_site, 'key' AS kind, path_space_key AS value
-    FROM refs WHERE n_refs > 1 AND path_space_key IS NOT NULL
-    UNION ALL SELECT file_id, line_no, request_site, 'id', path_space_id
-    FROM refs WHERE n_refs > 1 AND path_space_id IS NOT NULL
-    UNION ALL SELECT file_id, line_no, request_site, 'content', path_content_id
-    FROM refs WHERE n_refs > 1 AND path_content_id IS NOT NULL
-    UNION ALL SELECT file_id, line_no, request_site, 'key', unnest(query_space_keys)
-    FROM refs WHERE n_refs > 1 AND query_space_keys IS NOT NULL
-    UNION ALL SELECT file_id, line_no, request_site, 'id', unnest(query_space_ids)
-    FROM refs WHERE n_refs > 1 AND query_space_ids IS NOT NULL
+    -- one row per (reference set, reference) for the few sets with several references
+    SELECT ref_id, request_site, 'key' AS kind, path_space_key AS value
+    FROM numbered WHERE n_refs > 1 AND path_space_key IS NOT NULL
+    UNION ALL SELECT ref_id, request_site, 'id', path_space_id
+    FROM numbered WHERE n_refs > 1 AND path_space_id IS NOT NULL
+    UNION ALL SELECT ref_id, request_site, 'content', path_content_id
+    FROM numbered WHERE n_refs > 1 AND path_content_id IS NOT NULL
+    UNION ALL SELECT ref_id, request_site, 'key', unnest(query_space_keys)
+    FROM numbered WHERE n_refs > 1 AND query_space_keys IS NOT NULL
+    UNION ALL SELECT ref_id, request_site, 'id', unnest(query_space_ids)
+    FROM numbered WHERE n_refs > 1 AND query_space_ids IS NOT NULL
 ),
 distinct_refs AS (
-    SELECT DISTINCT request_site, ref_kind AS kind, ref_value AS value FROM refs WHERE n_refs = 1
+    SELECT DISTINCT request_site, ref_kind AS kind, ref_value AS value FROM numbered WHERE n_refs = 1
     UNION
     SELECT DISTINCT request_site, kind, value FROM multi_refs
 ),
@@ -83,46 +90,49 @@ resolution AS MATERIALIZED (
     GROUP BY f.request_site, f.kind, f.value
 ),
 multi AS (
-    -- requests with several references: how many distinct spaces they name
-    SELECT m.file_id, m.line_no,
+    -- reference sets with several references: how many distinct spaces they name
+    SELECT m.ref_id,
            count(DISTINCT s.token) AS n_spaces,
            bool_and(s.known) AS known,
            any_value(s.space_key) AS space_key, any_value(s.space_id) AS space_id,
            any_value(s.classification) AS classification, any_value(s.site) AS site
     FROM multi_refs AS m
     JOIN resolution AS s ON s.site_key = coalesce(m.request_site, '') AND s.kind = m.kind AND s.value = m.value
-    GROUP BY m.file_id, m.line_no
+    GROUP BY m.ref_id
 ),
 spaced AS (
-    -- requests naming at least one space: how many, and which when one
-    SELECT r.file_id, r.line_no,
+    -- reference sets naming at least one space: how many, and which when one
+    SELECT r.request_site, r.path_space_key, r.path_space_id, r.path_content_id, r.query_space_keys,
+           r.query_space_ids,
            CASE WHEN r.n_refs = 1 THEN 1 ELSE coalesce(m.n_spaces, 0) END AS n_spaces,
            CASE WHEN r.n_refs = 1 THEN s.known ELSE m.known END AS known,
            CASE WHEN r.n_refs = 1 THEN s.space_key ELSE m.space_key END AS space_key,
            CASE WHEN r.n_refs = 1 THEN s.space_id ELSE m.space_id END AS space_id,
            CASE WHEN r.n_refs = 1 THEN s.classification ELSE m.classification END AS classification,
            CASE WHEN r.n_refs = 1 THEN s.site ELSE m.site END AS space_site
-    FROM refs AS r
+    FROM numbered AS r
     LEFT JOIN resolution AS s
            ON r.n_refs = 1 AND s.site_key = coalesce(r.request_site, '') AND s.kind = r.ref_kind
           AND s.value = r.ref_value
-    LEFT JOIN multi AS m
-           ON r.n_refs > 1 AND m.file_id = r.file_id AND m.line_no = r.line_no
+    LEFT JOIN multi AS m ON r.n_refs > 1 AND m.ref_id = r.ref_id
 )
-SELECT r.file_id, r.line_no, r.ts, r.method, r.host, r.path, r.query, r.status, r.cloud_id,
-       r.user_agent, r.client_ip, r.remote_user, r.jwt_iss, r.client_id,
-       r.path_space_key, r.path_space_id, r.path_content_id,
-       r.is_wiki, r.endpoint_id, r.api_version,
+SELECT k.key_id, k.fapp, k.is_wiki, k.endpoint_id, k.api_version,
        e.blocked AS api_blocked, e.method AS endpoint_method, e.path AS endpoint_path, e.name AS endpoint_name,
        e.deprecated AS endpoint_deprecated,
-       coalesce(r.request_site, CASE WHEN x.n_spaces = 1 THEN x.space_site END) AS site,
-       r.app, r.auth,
+       coalesce(k.request_site, CASE WHEN x.n_spaces = 1 THEN x.space_site END) AS site,
+       k.app, k.auth,
        CASE WHEN x.n_spaces = 1 THEN 'space' ELSE 'site' END AS scope,
        CASE WHEN x.n_spaces = 1 THEN x.space_key END AS space_key,
        CASE WHEN x.n_spaces = 1 THEN x.space_id END AS space_id,
        CASE WHEN x.n_spaces = 1 THEN x.classification END AS classification,
        coalesce(x.n_spaces = 1 AND x.known, false) AS space_known,
-       coalesce(x.n_spaces, 0) AS n_spaces
-FROM attributed_requests AS r
-LEFT JOIN spaced AS x ON x.file_id = r.file_id AND x.line_no = r.line_no
-LEFT JOIN endpoints AS e ON e.id = r.endpoint_id;
+       coalesce(x.n_spaces, 0)::BIGINT AS n_spaces
+FROM keyed AS k
+LEFT JOIN spaced AS x
+       ON x.request_site IS NOT DISTINCT FROM k.request_site
+      AND x.path_space_key IS NOT DISTINCT FROM k.path_space_key
+      AND x.path_space_id IS NOT DISTINCT FROM k.path_space_id
+      AND x.path_content_id IS NOT DISTINCT FROM k.path_content_id
+      AND x.query_space_keys IS NOT DISTINCT FROM k.query_space_keys
+      AND x.query_space_ids IS NOT DISTINCT FROM k.query_space_ids
+LEFT JOIN endpoints AS e ON e.id = k.endpoint_id;

@@ -1,5 +1,5 @@
 -- name: schema/workspace
--- The workspace tables (schema version 1). Idempotent: safe to run on an
+-- The workspace tables (schema version 2). Idempotent: safe to run on an
 -- existing workspace. Views live in queries/schema/views.sql.
 
 CREATE TABLE IF NOT EXISTS meta (
@@ -34,14 +34,6 @@ CREATE TABLE IF NOT EXISTS endpoints (
     specificity       VARCHAR NOT NULL
 );
 
--- Which endpoint a (method, path shape) routes to; NULL endpoint = not catalogued.
-CREATE TABLE IF NOT EXISTS route_cache (
-    method       VARCHAR NOT NULL,
-    shape        VARCHAR NOT NULL,
-    endpoint_id  SMALLINT,
-    PRIMARY KEY (method, shape)
-);
-
 CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1;
 
 -- One row per ingested source file; what makes re-ingest incremental.
@@ -65,34 +57,83 @@ CREATE TABLE IF NOT EXISTS files (
     last_ingested    TIMESTAMP NOT NULL
 );
 
--- One row per stored request. Timestamps are UTC.
-CREATE TABLE IF NOT EXISTS requests (
-    file_id            INTEGER NOT NULL,
-    line_no            BIGINT NOT NULL,
-    ts                 TIMESTAMP NOT NULL,
-    method             VARCHAR,
-    host               VARCHAR,
-    cloud_id           VARCHAR,
-    path               VARCHAR,
-    query              VARCHAR,
-    status             SMALLINT,
-    bytes              BIGINT,
-    duration_ms        DOUBLE,
-    client_ip          VARCHAR,
-    user_agent         VARCHAR,
-    remote_user        VARCHAR,
-    jwt_iss            VARCHAR,
-    client_id          VARCHAR,
-    app_key            VARCHAR,
-    extra              VARCHAR,            -- JSON of other source fields (credentials removed)
-    api_version        TINYINT,            -- 1 or 2 for a Confluence REST prefix
-    is_wiki            BOOLEAN NOT NULL,   -- path under /wiki (or the Connect API)
-    endpoint_id        SMALLINT,           -- NULL: not catalogued
-    path_space_key     VARCHAR,
-    path_space_id      VARCHAR,
-    path_content_id    VARCHAR,
-    query_space_keys   VARCHAR[],
-    query_space_ids    VARCHAR[]
+-- Storage is keyed: what many requests share is stored once, in key tables,
+-- and each request (a *fact*) keeps only what is its own plus the id of its
+-- request key. Routing, attribution and decisions run once per key, never per
+-- row. The `requests` and `decisions` views (queries/schema/views.sql) join
+-- them back into one row per request.
+
+CREATE SEQUENCE IF NOT EXISTS target_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS identity_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS qref_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS key_id_seq START 1;
+
+-- Distinct normalised request targets (method, host, gateway cloud id, path)
+-- with their route in the catalogue and the space key / space id / content id
+-- their path names (URL-decoded).
+CREATE TABLE IF NOT EXISTS targets (
+    target_id        INTEGER NOT NULL,
+    method           VARCHAR,
+    host             VARCHAR,
+    cloud_id         VARCHAR,
+    path             VARCHAR,
+    api_version      TINYINT,            -- 1 or 2 for a Confluence REST prefix
+    is_wiki          BOOLEAN NOT NULL,   -- path under /wiki (or the Connect API)
+    shape            VARCHAR,            -- the router's view of the path (aa_path_shape)
+    route_method     VARCHAR NOT NULL,   -- the method routed (HEAD as GET)
+    endpoint_id      SMALLINT,           -- NULL: not catalogued
+    path_space_key   VARCHAR,
+    path_space_id    VARCHAR,
+    path_content_id  VARCHAR
+);
+
+-- Distinct client identities: what apps.yaml identifiers match.
+CREATE TABLE IF NOT EXISTS identities (
+    identity_id  INTEGER NOT NULL,
+    user_agent   VARCHAR,
+    jwt_iss      VARCHAR,
+    client_id    VARCHAR,
+    remote_user  VARCHAR,
+    client_ip    VARCHAR,
+    app_key      VARCHAR
+);
+
+-- Distinct sets of spaces a query string names (spaceKey, space-id, CQL).
+CREATE TABLE IF NOT EXISTS query_refs (
+    qref_id           INTEGER NOT NULL,
+    query_space_keys  VARCHAR[],
+    query_space_ids   VARCHAR[]
+);
+
+-- Request keys: what a decision depends on besides time (and per-row field
+-- identifiers): a target, an identity and the spaces its query names.
+CREATE TABLE IF NOT EXISTS request_keys (
+    key_id       INTEGER NOT NULL,
+    target_id    INTEGER NOT NULL,
+    identity_id  INTEGER NOT NULL,
+    qref_id      INTEGER            -- NULL: the query names no space
+);
+
+-- One row per stored request: only what is its own. Timestamps are UTC.
+CREATE TABLE IF NOT EXISTS facts (
+    file_id      INTEGER NOT NULL,
+    line_no      BIGINT NOT NULL,
+    ts           TIMESTAMP NOT NULL,
+    key_id       INTEGER NOT NULL,
+    status       SMALLINT,
+    bytes        BIGINT,
+    duration_ms  DOUBLE,
+    query        VARCHAR,            -- credentials masked
+    extra        VARCHAR             -- JSON of other source fields (credentials removed)
+);
+
+-- Requests an apps.yaml `field` identifier claims (a field's value is the
+-- row's own, e.g. a key of `extra`): refreshed with the apps and each ingest.
+CREATE TABLE IF NOT EXISTS field_app_rows (
+    file_id  INTEGER NOT NULL,
+    line_no  BIGINT NOT NULL,
+    key_id   INTEGER NOT NULL,
+    app      VARCHAR NOT NULL
 );
 
 -- Every line that did not become a request, with the reason.

@@ -73,7 +73,7 @@ class Fuzzer:
     folder: Path
 
     def check(self, data: bytes, fmt: str, suffix: str = ".log") -> FileResult:
-        for table in ("files", "requests", "rejects"):
+        for table in ("files", "facts", "rejects"):
             self.ws.con.execute(f"DELETE FROM {table}")
         path = self.folder / f"fuzz-{next(_counter)}{suffix}"
         path.write_bytes(data)

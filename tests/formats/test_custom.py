@@ -131,7 +131,7 @@ class _CustomFuzzer:
         self.fuzzer, self.layout = fuzzer, layout
 
     def check(self, data: bytes) -> None:
-        for table in ("files", "requests", "rejects"):
+        for table in ("files", "facts", "rejects"):
             self.fuzzer.ws.con.execute(f"DELETE FROM {table}")
         path = self.fuzzer.folder / f"custom-{abs(hash(data))}.log"
         path.write_bytes(data)

@@ -1,5 +1,5 @@
-"""The C fast path for NCSA lines must agree with queries/formats/clf.sql followed by
-queries/ingest/split_target.sql on every line it accepts."""
+"""The C fast path for NCSA lines must agree with queries/formats/clf.sql (checked by
+queries/ingest/check_parsed.sql) on every line it accepts."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer import pipeline, sql
+from analyzer import sql
 from analyzer.formats import fastclf
-from analyzer.formats.base import SPLIT_SCHEMA
+from analyzer.formats.base import PARSED_SCHEMA
 from analyzer.formats.lines import LINES_SCHEMA
 
 pytestmark = pytest.mark.skipif(not fastclf.available(), reason="C extension not built (no compiler)")
@@ -29,13 +29,13 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def reference(con: duckdb.DuckDBPyConnection, lines: pa.Table, fmt: str) -> dict[int, dict[str, object]]:
-    """The `split` rows the SQL path makes of ``lines`` (parse, check, split)."""
+    """The parsed rows the SQL path makes of ``lines`` (parse, check)."""
     vhost, agent = FLAGS[fmt]
     query = sql.load_query("formats/clf")
-    ctes = pipeline.from_parser(query.text)
+    check_sql = sql.load_query("ingest/check_parsed").text
     con.register("lines", lines)
     try:
-        table = con.sql(f"WITH {ctes} SELECT * FROM split",
+        table = con.sql(f"WITH parsed_raw AS ({query.text}) {check_sql}",
                         params={"vhost": vhost, "agent": agent, "format_name": fmt}).to_arrow_table()
     finally:
         con.unregister("lines")
@@ -50,8 +50,8 @@ def table_of(texts: list[str]) -> pa.Table:
 def check(con: duckdb.DuckDBPyConnection, texts: list[str], fmt: str) -> tuple[int, int]:
     lines = table_of(texts)
     vhost, agent = FLAGS[fmt]
-    fast, rest = fastclf.split_fast(lines, vhost=vhost, agent=agent)
-    assert fast.schema == SPLIT_SCHEMA
+    fast, rest = fastclf.parse_fast(lines, vhost=vhost, agent=agent)
+    assert fast.schema == PARSED_SCHEMA
     assert fast.num_rows + rest.num_rows == lines.num_rows
     assert sorted(fast.column("line_no").to_pylist() + rest.column("line_no").to_pylist()) == \
         list(range(1, len(texts) + 1))

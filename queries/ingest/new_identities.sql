@@ -1,0 +1,20 @@
+-- name: ingest/new_identities
+-- Add the client identities of a batch's keys that the workspace does not
+-- know yet to `identities`. With --redact-pii ($salt not NULL) user agents and
+-- basic-auth users are stored as tokens where they hold an e-mail address or
+-- an account id. Input: relation `tuples` (ingest/batch_tuples). Param: $salt.
+INSERT INTO identities
+SELECT nextval('identity_id_seq'), *
+FROM (
+    SELECT DISTINCT
+           CASE WHEN $salt IS NULL THEN user_agent ELSE aa_redact_pii(user_agent, $salt) END AS user_agent,
+           jwt_iss, client_id,
+           CASE WHEN $salt IS NULL THEN remote_user ELSE aa_redact_pii(remote_user, $salt) END AS remote_user,
+           client_ip, app_key
+    FROM tuples
+) AS n
+WHERE NOT EXISTS (
+    SELECT 1 FROM identities AS i
+    WHERE i.user_agent IS NOT DISTINCT FROM n.user_agent AND i.jwt_iss IS NOT DISTINCT FROM n.jwt_iss
+      AND i.client_id IS NOT DISTINCT FROM n.client_id AND i.remote_user IS NOT DISTINCT FROM n.remote_user
+      AND i.client_ip IS NOT DISTINCT FROM n.client_ip AND i.app_key IS NOT DISTINCT FROM n.app_key)

@@ -1,0 +1,74 @@
+-- name: schema/views
+-- The stored requests back as one row each, by joining the facts with their
+-- keys: `requests` (what was logged, normalised and routed) and `decisions`
+-- (with site, app, space and the decision under the active rules). Their
+-- columns are those of the row-per-request tables of schema version 1, so
+-- SQL written against them keeps working. Reports aggregate `facts` by key
+-- first and join the small tables after; these views are for reading rows.
+
+-- Each stored request with the ids of its keys.
+CREATE OR REPLACE VIEW request_rows AS
+SELECT f.file_id, f.line_no, f.ts, t.method, t.host, t.cloud_id, t.path, f.query, f.status, f.bytes,
+       f.duration_ms, i.client_ip, i.user_agent, i.remote_user, i.jwt_iss, i.client_id, i.app_key, f.extra,
+       t.api_version, t.is_wiki, t.endpoint_id, t.path_space_key, t.path_space_id, t.path_content_id,
+       q.query_space_keys, q.query_space_ids, f.key_id, k.target_id, k.identity_id
+FROM facts AS f
+JOIN request_keys AS k ON k.key_id = f.key_id
+JOIN targets AS t ON t.target_id = k.target_id
+JOIN identities AS i ON i.identity_id = k.identity_id
+LEFT JOIN query_refs AS q ON q.qref_id = k.qref_id;
+
+CREATE OR REPLACE VIEW requests AS
+SELECT * EXCLUDE (key_id, target_id, identity_id) FROM request_rows;
+
+-- Each stored request with its row of key_decisions: the one of its key (and
+-- field app) whose interval holds the request's time.
+CREATE OR REPLACE VIEW decided_facts AS
+SELECT f.file_id, f.line_no, f.ts, f.status, f.key_id, f.query, d.* EXCLUDE (key_id, fapp, starts, ends)
+FROM facts AS f
+LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no
+JOIN key_decisions AS d
+  ON d.key_id = f.key_id AND d.fapp = coalesce(fa.app, '') AND f.ts >= d.starts AND f.ts < d.ends;
+
+-- Every stored request decided under a policy set: 'active' reads the stored
+-- decisions (the `decisions` view), any other set (a proposal loaded for a
+-- what-if) is decided per key on the fly. The columns of schema version 1's
+-- `decide()`, e.g. SELECT decision, count(*) FROM decided_requests('active') GROUP BY 1.
+CREATE OR REPLACE MACRO decided_requests(policy_set_name) AS TABLE
+WITH keyed AS (
+    SELECT * FROM key_decisions WHERE policy_set_name = 'active'
+    UNION ALL
+    SELECT 0, * FROM decide(policy_set_name, false) WHERE policy_set_name <> 'active'
+),
+decided AS (
+    SELECT f.file_id, f.line_no, f.ts, f.status, f.key_id, f.query, d.* EXCLUDE (kd_id, key_id, fapp, starts, ends)
+    FROM facts AS f
+    LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no
+    JOIN keyed AS d
+      ON d.key_id = f.key_id AND d.fapp = coalesce(fa.app, '') AND f.ts >= d.starts AND f.ts < d.ends
+)
+SELECT f.file_id, f.line_no, f.ts, t.method, t.host, t.path, f.query, f.status, t.cloud_id,
+       i.user_agent, i.client_ip, i.remote_user, i.jwt_iss, i.client_id,
+       t.path_space_key, t.path_space_id, t.path_content_id,
+       f.is_wiki, f.endpoint_id, f.api_version, f.api_blocked, f.endpoint_method, f.endpoint_path,
+       f.endpoint_name, f.endpoint_deprecated,
+       f.site, f.app, f.auth, f.scope, f.space_key, f.space_id, f.classification, f.space_known, f.n_spaces,
+       f.decision, f.policy, f.exempt_by,
+       -- blocked and answered 403/404 (three-valued as in schema version 1: NULL where no
+       -- policy had an effect and nothing else rules it out)
+       CASE WHEN f.decision IN ('not_confluence', 'not_catalogued', 'allowed')
+            THEN (NULL::BOOLEAN AND f.app IS NOT NULL AND coalesce(f.auth, '') <> 'api_token'
+                  AND f.status IN (403, 404))
+            WHEN f.decision = 'blocked' THEN f.status IN (403, 404)
+            ELSE false END AS observed_denied
+FROM decided AS f
+JOIN request_keys AS k ON k.key_id = f.key_id
+JOIN targets AS t ON t.target_id = k.target_id
+JOIN identities AS i ON i.identity_id = k.identity_id;
+
+CREATE OR REPLACE VIEW decisions AS
+SELECT * FROM decided_requests('active');
+
+-- Schema version 1 names, kept for users' SQL.
+CREATE OR REPLACE VIEW request_facts AS
+SELECT * EXCLUDE (decision, policy, exempt_by, observed_denied) FROM decisions;
