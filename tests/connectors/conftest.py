@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,12 +119,20 @@ def server() -> Iterator[FakeConfluence]:
         yield fake
 
 
-@pytest.fixture
-def golden_db(tmp_path: Path) -> Path:
-    """The golden traffic plus the extra lines, with the golden apps and rules and no inventory."""
-    db = tmp_path / "fetch.duckdb"
+@pytest.fixture(scope="session")
+def _golden_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("golden-fetch")
+    db = root / "template.duckdb"
     with Context(db) as ctx:
-        ctx.ingest([GOLDEN / "access.log", write_extra_log(tmp_path / "extra.log")], IngestOptions())
+        ctx.ingest([GOLDEN / "access.log", write_extra_log(root / "extra.log")], IngestOptions())
         ctx.load_apps(GOLDEN / "apps.yaml")
         ctx.load_rules(GOLDEN / "rules.yaml")
+    return db
+
+
+@pytest.fixture
+def golden_db(tmp_path: Path, _golden_template: Path) -> Path:
+    """The golden traffic plus the extra lines, with the golden apps and rules and no inventory (a copy)."""
+    db = tmp_path / "fetch.duckdb"
+    shutil.copy(_golden_template, db)
     return db

@@ -132,11 +132,13 @@ class FakeConfluence:
             self.expected.add(f"Bearer {oauth}")
         self.faults: list[Fault] = []
         self.calls: list[Call] = []
+        self.in_flight = 0
+        self.max_in_flight = 0       # the most calls the server was answering at once
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._server.handle_error = lambda request, address: None  # type: ignore[method-assign]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -161,11 +163,22 @@ class FakeConfluence:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stalls
 
             def log_message(self, *args: object) -> None:
                 pass
 
             def do_GET(self) -> None:
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def _answer(self) -> None:
                 parts = urlsplit(self.path)
                 auth = self.headers.get("Authorization")
                 fault = fake._take_fault(parts.path, parts.query)
