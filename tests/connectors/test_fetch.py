@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -159,6 +160,17 @@ def test_429_and_500_during_a_fetch_are_waited_out(golden_db: Path, server: Fake
     assert _rows(golden_db, "SELECT classification FROM spaces WHERE space_id = '102'") == [("internal",)]
 
 
+@pytest.fixture(scope="module")
+def clean_db(_golden_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden workspace after one uninterrupted fetch."""
+    db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
+    shutil.copy(_golden_template, db)
+    with FakeConfluence(acme_site(), email=CREDENTIALS["ATLASSIAN_EMAIL"],
+                        token=CREDENTIALS["ATLASSIAN_API_TOKEN"]) as other:
+        _fetch(db, other, FakeTime())
+    return db
+
+
 # -- interrupted and resumed ------------------------------------------------------------------------
 @pytest.mark.parametrize("fault", [
     Fault("/wiki/api/v2/spaces", query="cursor=NA", drop=True, times=99),        # third page of spaces
@@ -167,9 +179,8 @@ def test_429_and_500_during_a_fetch_are_waited_out(golden_db: Path, server: Fake
     Fault("/wiki/api/v2/attachments/", drop=True, times=99),                     # a single look-up
 ], ids=["spaces-page", "classification", "pages-batch", "attachment"])
 def test_a_fetch_cut_by_a_dropped_connection_resumes_without_repeating_a_call(
-        golden_db: Path, tmp_path: Path, server: FakeConfluence, fake_time: FakeTime, fault: Fault) -> None:
-    clean_db = tmp_path / "clean.duckdb"
-    shutil.copy(golden_db, clean_db)
+        golden_db: Path, clean_db: Path, server: FakeConfluence, fake_time: FakeTime, fault: Fault) -> None:
+    fault = dataclasses.replace(fault)  # a fresh copy: the parameter is shared
     server.faults.append(fault)
     with pytest.raises(RemoteError, match="connection dropped"):
         _fetch(golden_db, server, fake_time)
@@ -186,9 +197,6 @@ def test_a_fetch_cut_by_a_dropped_connection_resumes_without_repeating_a_call(
     assert not set(first) & set(second), "a call answered before the drop was made again"
     assert dropped <= set(second)
     # the resumed fetch ends where an uninterrupted one does
-    with FakeConfluence(acme_site(), email=CREDENTIALS["ATLASSIAN_EMAIL"],
-                        token=CREDENTIALS["ATLASSIAN_API_TOKEN"]) as other:
-        _fetch(clean_db, other, FakeTime())
     for table in ("sites", "spaces", "content", "confluence_spaces"):
         columns = "*" if table != "confluence_spaces" else "site, space_id, space_type, status"
         query = f"SELECT {columns} FROM {table} ORDER BY ALL"
