@@ -104,11 +104,12 @@ def inventory_fetch(
         show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count the calls the fetch would make; make none.")]
     = False,
-    fmt: Format = OutputFormat.table,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format of the --dry-run plan: "
+                                              "table, csv, json.", case_sensitive=False)] = OutputFormat.table,
     wait: Wait = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Fetch a site's sites, spaces and content from the Confluence Cloud REST API, then decide again.
+    """Fetch a site's inventory (cloud id, spaces, content) from the Confluence Cloud REST API.
 
     Gets the site's cloud id (so gateway calls map to it), every space with its default
     classification level (where the site has classification levels), and only the content
