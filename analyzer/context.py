@@ -20,6 +20,7 @@ from analyzer import report, whatif
 from analyzer import rules as rules_module
 from analyzer import sql as sql_module
 from analyzer.connectors import fetch as fetch_module
+from analyzer.connectors import plan as plan_module
 from analyzer.errors import UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
@@ -118,9 +119,9 @@ class Context:
         return fetch_module.fetch(self.ws, site, options, env=env, progress=progress)
 
     def plan_inventory_fetch(self, site: str, options: fetch_module.FetchOptions = fetch_module.FetchOptions(), *,
-                             env: Mapping[str, str] | None = None) -> fetch_module.FetchPlan:
+                             env: Mapping[str, str] | None = None) -> plan_module.FetchPlan:
         """The calls :meth:`fetch_inventory` would make now (no network)."""
-        return fetch_module.plan(self.ws, site, options, env=env)
+        return plan_module.plan(self.ws, site, options, env=env)
 
     def load_rules(self, path: str | Path, policy_set: str = rules_module.ACTIVE) -> rules_module.RuleSet:
         known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]

@@ -6,9 +6,9 @@ API gateway ``https://api.atlassian.com/ex/confluence/{cloudId}``) and live only
 HTTP client's auth object: never stored, logged or put in a message.
 
 Every call is a GET on one connection pool (httpx). ``429`` waits for ``Retry-After`` and
-pauses every thread behind it; ``5xx``, timeouts and dropped connections back off
-exponentially with full jitter; ``401``/``403``/``404`` become one line that says what to
-fix. Waiting is injectable (:class:`Timing`) so tests never really sleep.
+pauses every thread behind it; ``5xx`` (with a ``Retry-After`` when sent), timeouts and
+dropped connections back off exponentially with full jitter; ``401``/``403``/``404`` become
+one line that says what to fix. Waiting is injectable (:class:`Timing`) so tests never really sleep.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ class ConfluenceClient:
                 if last:
                     raise RemoteError(f"Confluence kept answering HTTP {status} on GET {what} ({attempt} attempts)",
                                       hint=RESUME_HINT)
-                delay = _retry_after(response) if status == 429 else None
+                delay = _retry_after(response)  # sent with 429, sometimes with 503
                 if delay is None:
                     delay = self._backoff(attempt)
                 if delay > timing.max_retry_after:
