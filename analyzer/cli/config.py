@@ -151,11 +151,13 @@ def inventory_fetch(
                 with Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[calls]:>6,} calls  {task.fields[left]:>7,} ids left"),
                               TimeElapsedColumn(), console=_err, transient=True) as bar:
-                    task = bar.add_task("connecting", total=None, calls=0, left=0)
+                    tasks = [bar.add_task("connecting", total=None, calls=0, left=0)]
 
                     def progress(p: FetchProgress) -> None:
-                        bar.update(task, description=p.phase, completed=p.done, total=p.total, calls=p.calls,
-                                   left=p.ids_left)
+                        if p.phase != bar.tasks[-1].description:  # a new phase: its own bar, maybe open-ended
+                            bar.remove_task(tasks[-1])
+                            tasks.append(bar.add_task(p.phase, total=p.total, calls=p.calls, left=p.ids_left))
+                        bar.update(tasks[-1], completed=p.done, total=p.total, calls=p.calls, left=p.ids_left)
 
                     result = ctx.fetch_inventory(site, options, progress=progress)
             else:
