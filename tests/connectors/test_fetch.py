@@ -124,6 +124,16 @@ def test_a_site_without_classifications_is_not_an_error(golden_db: Path, fake_ti
     assert result.content_missing == 2  # the content is fetched all the same
 
 
+def test_classification_levels_the_account_may_not_read_are_a_warning(golden_db: Path, server: FakeConfluence,
+                                                                       fake_time: FakeTime) -> None:
+    server.faults.append(Fault("/wiki/api/v2/classification-levels", status=403))
+    result = _fetch(golden_db, server, fake_time)
+    assert result.classified is False and result.content_missing == 2
+    assert result.warnings == ("the account may not read the site's classification levels (403): spaces are stored "
+                               "without them; classification coverage cannot be checked",)
+    assert not [c for c in server.calls if "classification-level/default" in c.path]
+
+
 def test_bearer_token_fetches_through_the_gateway(golden_db: Path, server: FakeConfluence,
                                                   fake_time: FakeTime) -> None:
     result = _fetch(golden_db, server, fake_time, env={"ATLASSIAN_OAUTH_TOKEN": OAUTH})
