@@ -9,7 +9,7 @@ here prints: rendering belongs to the caller.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,8 @@ from analyzer import inventory as inventory_module
 from analyzer import report, whatif
 from analyzer import rules as rules_module
 from analyzer import sql as sql_module
+from analyzer.connectors import fetch as fetch_module
+from analyzer.connectors import plan as plan_module
 from analyzer.errors import UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
@@ -98,11 +100,28 @@ class Context:
         return inventory_module.load_inventory(self.ws, list(paths))
 
     def inventory(self) -> Frame:
-        table = self.ws.con.sql(
-            "SELECT 'sites' AS kind, count(*) AS rows FROM sites UNION ALL "
-            "SELECT 'spaces', count(*) FROM spaces UNION ALL SELECT 'content', count(*) FROM content"
-        ).to_arrow_table()
-        return Frame.from_arrow(table, title="Inventory")
+        text = ("SELECT 'sites' AS kind, count(*) AS rows FROM sites UNION ALL "
+                "SELECT 'spaces', count(*) FROM spaces UNION ALL SELECT 'content', count(*) FROM content")
+        has_fetch_tables = self.ws.con.execute(
+            "SELECT count(*) = 2 FROM duckdb_tables() WHERE table_name IN "
+            "('confluence_content_state', 'data_policy_spaces')").fetchall()[0][0]
+        if has_fetch_tables:  # (absent from a workspace not opened for writing since this appaccess)
+            text += (" UNION ALL SELECT 'content ids not found by fetch', count(*) FROM confluence_content_state "
+                     "WHERE state = 'missing' UNION ALL SELECT 'content ids without a space', count(*) "
+                     "FROM confluence_content_state WHERE state = 'no_space' UNION ALL "
+                     "SELECT 'data-policy spaces', count(*) FROM data_policy_spaces")
+        return Frame.from_arrow(self.ws.con.sql(text).to_arrow_table(), title="Inventory")
+
+    def fetch_inventory(self, site: str, options: fetch_module.FetchOptions = fetch_module.FetchOptions(), *,
+                        env: Mapping[str, str] | None = None,
+                        progress: fetch_module.ProgressFn | None = None) -> fetch_module.FetchResult:
+        """Fetch (or resume fetching) a site's inventory from the Confluence Cloud REST API."""
+        return fetch_module.fetch(self.ws, site, options, env=env, progress=progress)
+
+    def plan_inventory_fetch(self, site: str, options: fetch_module.FetchOptions = fetch_module.FetchOptions(), *,
+                             env: Mapping[str, str] | None = None) -> plan_module.FetchPlan:
+        """The calls :meth:`fetch_inventory` would make now (no network)."""
+        return plan_module.plan(self.ws, site, options, env=env)
 
     def load_rules(self, path: str | Path, policy_set: str = rules_module.ACTIVE) -> rules_module.RuleSet:
         known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]

@@ -82,3 +82,13 @@ class NotFoundError(AnalyzerError):
     """A lookup that found nothing; not a crash, but scripts want a non-zero code."""
 
     exit_code = ExitCode.NOT_FOUND
+
+
+class RemoteError(AnalyzerError):
+    """A remote API (Confluence) refused or failed a call: credentials, permission, outage, bad reply."""
+
+
+class RemoteNotFoundError(RemoteError):
+    """The remote has no such resource where one must exist (e.g. a wrong site)."""
+
+    exit_code = ExitCode.NOT_FOUND

@@ -7,7 +7,11 @@ Accepted inputs, recognised by their content:
 * CSV ``content_id, content_type, space_id, space_key, site[, classification]`` — content;
 * JSON responses of ``GET /wiki/api/v2/spaces`` and ``GET /wiki/api/v2/pages`` (or
   ``/blogposts``), as saved from the API (``results`` list; the site comes from
-  ``_links.base``).
+  ``_links.base``);
+* JSON responses of ``GET /wiki/api/v2/data-policies/spaces`` (spaces with
+  ``dataPolicy.anyContentBlocked``): Confluence's own view of which spaces block apps, as
+  the app that called it sees them, kept apart in ``data_policy_spaces`` for
+  ``report anomalies`` to compare with the loaded rules.
 
 Loading upserts: a row replaces the row with the same key (site; site + space
 id; content id), so exports can be loaded again as they change.
@@ -34,6 +38,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sites": (("site", "cloud_id"), ()),
     "spaces": (("space_id", "space_key", "name", "site", "classification"), ()),
     "content": (("content_id", "content_type", "space_id", "space_key", "site"), ("classification",)),
+}
+# Kinds that only JSON responses give: (columns, ())
+JSON_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "data_policies": (("space_id", "space_key", "name", "site", "any_content_blocked", "source"), ()),
 }
 
 
@@ -103,6 +111,8 @@ def _read_json(path: Path, text: str) -> tuple[str, list[dict[str, str]]]:
     if not results:
         return "spaces", []
     first: dict[str, Any] = results[0]
+    if isinstance(first, dict) and "dataPolicy" in first:
+        return "data_policies", [_data_policy_row(r, site, path) for r in results if isinstance(r, dict)]
     if "key" in first and "spaceId" not in first:
         rows = [{"space_id": str(r.get("id") or ""), "space_key": str(r.get("key") or ""),
                  "name": str(r.get("name") or ""), "site": site,
@@ -117,6 +127,20 @@ def _read_json(path: Path, text: str) -> tuple[str, list[dict[str, str]]]:
                 for r in results if isinstance(r, dict)]
         return "content", rows
     raise ConfigError("JSON results are neither spaces (id, key) nor pages (id, spaceId)", path=str(path))
+
+
+def _data_policy_row(result: dict[str, Any], site: str, path: Path) -> dict[str, str]:
+    policy = result.get("dataPolicy")
+    blocked = policy.get("anyContentBlocked") if isinstance(policy, dict) else None
+    if not isinstance(blocked, bool):
+        raise ConfigError(f"space {result.get('key') or result.get('id') or '?'} has no boolean "
+                          "dataPolicy.anyContentBlocked", path=str(path),
+                          hint="save the answer of GET /wiki/api/v2/data-policies/spaces as it is")
+    if not result.get("id") and not result.get("key"):
+        raise ConfigError("a data-policy space needs an id or a key", path=str(path))
+    return {"space_id": str(result.get("id") or ""), "space_key": str(result.get("key") or ""),
+            "name": str(result.get("name") or ""), "site": site, "any_content_blocked": str(blocked).lower(),
+            "source": str(path)}
 
 
 def read_inventory_file(path: str | Path) -> tuple[str, list[dict[str, str]]]:
@@ -136,7 +160,7 @@ def store_inventory(ws: Workspace, kind: str, rows: list[dict[str, str]]) -> Non
     """Upsert ``rows`` of one kind into the workspace."""
     if not rows:
         return
-    columns = KINDS[kind][0] + KINDS[kind][1]
+    columns = (KINDS | JSON_KINDS)[kind][0] + (KINDS | JSON_KINDS)[kind][1]
     table = pa.table({c: pa.array([r.get(c) or None for r in rows], pa.string()) for c in columns})
     salt = pii.salt(ws)
     with ws.transaction() as con, registered(con, "_inv_raw", table):
@@ -152,6 +176,11 @@ def store_inventory(ws: Workspace, kind: str, rows: list[dict[str, str]]) -> Non
             con.execute("DELETE FROM spaces s USING _inv i WHERE coalesce(s.site, '') = coalesce(i.site, '') "
                         "AND (s.space_id = i.space_id OR s.space_key = i.space_key)")
             con.execute("INSERT INTO spaces SELECT space_id, space_key, name, site, classification FROM _inv")
+        elif kind == "data_policies":
+            con.execute("DELETE FROM data_policy_spaces d USING _inv i WHERE coalesce(d.site, '') = coalesce(i.site, "
+                        "'') AND (d.space_id = i.space_id OR d.space_key = i.space_key)")
+            con.execute("INSERT INTO data_policy_spaces SELECT site, space_id, space_key, name, "
+                        "any_content_blocked::BOOLEAN, source, now()::TIMESTAMP FROM _inv")
         else:
             con.execute("DELETE FROM content WHERE content_id IN (SELECT content_id FROM _inv)")
             con.execute("INSERT INTO content SELECT content_id, content_type, space_id, space_key, site, "

@@ -25,6 +25,7 @@ _STORED = (
     ("content", ("space_key",)),
     ("app_identifiers", ("value",)),
     ("policy_spaces", ("space",)),
+    ("data_policy_spaces", ("space_key", "name")),
 )
 
 

@@ -35,6 +35,8 @@ DEFAULT_PATH = Path("appaccess.duckdb")
 SQL_OBJECTS = ("macros", "schema/attribution", "schema/spaces", "schema/decisions")
 VIEWS = "schema/views"
 DECISIONS_TABLE = "schema/decisions_cache"
+# Tables of edge connectors (e.g. Confluence fetch state), created when missing on every writable open.
+EDGE_SCHEMAS = ("schema/confluence",)
 
 # version -> steps that bring a workspace from version-1 to version, run in one transaction.
 # A step is a callable on the connection, usually `lambda con: sql.run_script(con, "migrations/vN")`.
@@ -142,6 +144,9 @@ class Workspace:
                 raise WorkspaceError(f"workspace {self.path} needs a migration (v{version} -> "
                                      f"v{SCHEMA_VERSION})", hint="open it once without --read-only")
             self._migrate(version)
+        if not self.read_only:
+            for name in EDGE_SCHEMAS:
+                sql.run_script(self.con, name)
         self._install_sql()
         if self.read_only:
             if self.meta("decisions") != self._sql_fingerprint:

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "analyzer.inventory": 4,
     "analyzer.rules": 4,
     "analyzer.export": 4,
+    "analyzer.connectors": 4,
     "analyzer.whatif": 5,
     "analyzer.report": 6,
     "analyzer.context": 7,

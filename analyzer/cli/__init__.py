@@ -55,7 +55,7 @@ app = typer.Typer(
     name="appaccess",
     help="Audit and simulate Confluence Cloud app access rules from proxy, gateway and access logs.\n\n"
          "Typical flow: `appaccess ingest LOGS...`, `appaccess apps load apps.yaml`, "
-         "`appaccess inventory load spaces.csv`, `appaccess rules load rules.yaml`, then "
+         "`appaccess inventory fetch SITE` (or `inventory load spaces.csv`), `appaccess rules load rules.yaml`, then "
          "`appaccess report blocked` or `appaccess simulate proposed.yaml`.",
     no_args_is_help=True,
     add_completion=False,

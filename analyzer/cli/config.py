@@ -7,15 +7,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from analyzer.cli import app
 from analyzer.cli.options import DEFAULT_DB, Db, Format, Out, Wait
+from analyzer.connectors.fetch import FetchOptions, FetchProgress, FetchResult
 from analyzer.context import Context
+from analyzer.errors import ExitCode
 from analyzer.output import OutputFormat, render
 
 apps_app = typer.Typer(help="Apps and how to recognise them in traffic (apps.yaml).", no_args_is_help=True)
-inventory_app = typer.Typer(help="Sites, spaces and content (CSV or Confluence API JSON exports).",
-                            no_args_is_help=True)
+inventory_app = typer.Typer(help="Sites, spaces and content: fetched from Confluence, or loaded from CSV or "
+                                 "Confluence API JSON exports.", no_args_is_help=True)
 rules_app = typer.Typer(help="Data security policies with app access rules (rules.yaml).", no_args_is_help=True)
 app.add_typer(apps_app, name="apps")
 app.add_typer(inventory_app, name="inventory")
@@ -71,13 +74,119 @@ def inventory_load(
     spaces:  space_id, space_key, name, site, classification
     content: content_id, content_type, space_id, space_key, site[, classification]
     JSON:    saved responses of GET /wiki/api/v2/spaces or /wiki/api/v2/pages
+    JSON:    a saved response of GET /wiki/api/v2/data-policies/spaces (Confluence's
+             own view of which spaces block apps; `report anomalies` compares it
+             with the loaded rules)
 
-    Rows replace earlier rows with the same key, so exports can be reloaded.
+    Rows replace earlier rows with the same key, so exports can be reloaded. For a site
+    you can reach, `appaccess inventory fetch SITE` gets sites, spaces and content for you.
     """
     with Context(db, wait=wait) as ctx:
         loads = ctx.load_inventory(paths)
     for load in loads:
         _err.print(f"{load.kind:>8}: {load.rows:,} rows from {load.path}")
+
+
+@inventory_app.command("fetch")
+def inventory_fetch(
+    site: Annotated[str, typer.Argument(help="The Confluence Cloud site: acme.atlassian.net or its URL.",
+                                        show_default=False)],
+    db: Db = DEFAULT_DB,
+    api_base: Annotated[str | None, typer.Option(
+        "--api-base", help="Send the calls to this base URL instead (an egress proxy, a test server); what is "
+                           "fetched is still stored as SITE's. With an OAuth token, the gateway path "
+                           "/ex/confluence/{cloudId} goes under it.", show_default=False)] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=16,
+                                             help="Calls in flight at once.")] = 4,
+    custom_types: Annotated[list[str] | None, typer.Option(
+        "--custom-content-type", help="A custom content type (e.g. ac:com.acme.app:thing) whose ids are looked "
+                                      "up 250 a call (repeatable); other custom content is looked up one by one.",
+        show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count the calls the fetch would make; make none.")]
+    = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format of the --dry-run plan: "
+                                              "table, csv, json.", case_sensitive=False)] = OutputFormat.table,
+    wait: Wait = 0.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Fetch a site's inventory (cloud id, spaces, content) from the Confluence Cloud REST API.
+
+    Gets the site's cloud id (so gateway calls map to it), every space with its default
+    classification level (where the site has classification levels), and only the content
+    ids your traffic references that the inventory does not know: pages, blog posts and
+    typed custom content 250 ids a call, attachments, comments, whiteboards, databases,
+    folders and other custom content one by one. Ids Confluence does not know are
+    remembered and not asked for again. Each answer is stored as it arrives: an interrupted
+    fetch resumes where it stopped when you run it again. Decisions are then refreshed.
+
+    Credentials come from the environment only, and are never stored or printed:
+
+    \b
+      ATLASSIAN_EMAIL + ATLASSIAN_API_TOKEN  basic auth on the site
+      ATLASSIAN_OAUTH_TOKEN                  bearer token, through the gateway
+                                             https://api.atlassian.com/ex/confluence/{cloudId}
+
+    A 429 waits for its Retry-After, a 5xx or dropped connection backs off and retries;
+    401 (wrong token), 403 (missing permission or OAuth scope) and 404 (wrong site) stop
+    with one line. CSVs (`inventory load`) remain for sites you cannot reach.
+
+    \b
+    Example:
+      export ATLASSIAN_EMAIL=me@acme.com ATLASSIAN_API_TOKEN=...
+      appaccess inventory fetch acme.atlassian.net --dry-run --db audit.duckdb
+      appaccess inventory fetch acme.atlassian.net --db audit.duckdb
+    """
+    options = FetchOptions(api_base=api_base, concurrency=concurrency, custom_content_types=tuple(custom_types or ()))
+    if dry_run:
+        with Context(db, wait=wait) as ctx:
+            plan = ctx.plan_inventory_fetch(site, options)
+        render(plan.frame(), fmt)
+        _err.print(f"dry run: no call made; the fetch would make at least {plan.calls:,} calls "
+                   f"({plan.auth})", markup=False, soft_wrap=True)
+        return
+    show = not quiet and _err.is_terminal
+    with Context(db, wait=wait) as ctx:
+        try:
+            if show:
+                with Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("{task.fields[calls]:>6,} calls  {task.fields[left]:>7,} ids left"),
+                              TimeElapsedColumn(), console=_err, transient=True) as bar:
+                    tasks = [bar.add_task("connecting", total=None, calls=0, left=0)]
+
+                    def progress(p: FetchProgress) -> None:
+                        if p.phase != bar.tasks[-1].description:  # a new phase: its own bar, maybe open-ended
+                            bar.remove_task(tasks[-1])
+                            tasks.append(bar.add_task(p.phase, total=p.total, calls=p.calls, left=p.ids_left))
+                        bar.update(tasks[-1], completed=p.done, total=p.total, calls=p.calls, left=p.ids_left)
+
+                    result = ctx.fetch_inventory(site, options, progress=progress)
+            else:
+                result = ctx.fetch_inventory(site, options)
+        except KeyboardInterrupt:
+            _err.print("appaccess: interrupted; what was fetched is kept: run the same command again to resume",
+                       markup=False, highlight=False)
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    if not quiet:
+        for line in _fetch_summary(result):
+            _err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _fetch_summary(result: FetchResult) -> list[str]:
+    classes = ("no classification levels" if result.classified is False else
+               f"{result.classifications:,} default classification levels asked for" if result.classified else "")
+    lines = [
+        ("resumed and finished" if result.resumed else "fetched") + f" {result.site} (cloud id {result.cloud_id}): "
+        f"{result.spaces:,} spaces" + (f", {classes}" if classes else "") + "; content ids: "
+        f"{result.content_found:,} resolved, {result.content_missing:,} not found, "
+        f"{result.content_no_space:,} without a space; {result.calls:,} calls in {result.seconds:.1f}s"
+        + (f" ({result.run_calls:,} in the whole fetch)" if result.resumed else ""),
+    ]
+    lines += [f"warning: {w}" for w in result.warnings]
+    names = sorted(set(result.decisions_before) | set(result.decisions_after))
+    changed = [f"{n} {result.decisions_before.get(n, 0):,} -> {result.decisions_after.get(n, 0):,}" for n in names
+               if result.decisions_before.get(n, 0) != result.decisions_after.get(n, 0)]
+    lines.append("decisions refreshed: " + (", ".join(changed) if changed else "no change"))
+    return lines
 
 
 @inventory_app.command("show")

@@ -47,4 +47,15 @@ def apps(ws: Workspace, filters: Filters = Filters()) -> Frame:
 
 
 def anomalies(ws: Workspace, filters: Filters = Filters()) -> Frame:
-    return run(ws, "reports/anomalies", filters.params(), "Anomalies: enforcement mismatches and blind spots")
+    """Enforcement mismatches and blind spots, then where Confluence's view of coverage disagrees."""
+    frame = run(ws, "reports/anomalies", filters.params(), "Anomalies: enforcement mismatches and blind spots")
+    if not _has_table(ws, "data_policy_spaces"):  # a workspace not opened for writing since this appaccess
+        return frame
+    coverage = run(ws, "reports/coverage_disagreements", filters.params())
+    if coverage.columns != frame.columns:
+        raise AssertionError(f"coverage_disagreements columns {coverage.columns} differ from {frame.columns}")
+    return Frame(frame.columns, frame.rows + coverage.rows, frame.title, frame.caption)
+
+
+def _has_table(ws: Workspace, name: str) -> bool:
+    return bool(ws.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
