@@ -1,6 +1,7 @@
 -- name: formats/json
 -- Parse JSON-lines access logs (one JSON object per line): Envoy/Istio,
--- Cloudflare Logpush and generic JSON. Which key feeds which column is decided
+-- Cloudflare Logpush, the products of analyzer/formats/jsonproducts.py (nginx,
+-- Caddy, Traefik, API Gateway, GCP and Azure load balancers) and generic JSON. Which key feeds which column is decided
 -- per file by analyzer/formats/jsonl.py and passed as $paths, one JSON pointer
 -- per slot of analyzer/formats/fieldmap.py SLOTS, in that order:
 --   1 ts  2 method  3 url (or a whole "GET /x HTTP/1.1" request line)  4 path
@@ -19,7 +20,11 @@
 -- through one merge patch, screened for credential keys the file's first lines
 -- did not show (aa_safe_extra). Timestamps: aa_parse_ts (epoch s/ms/us/ns,
 -- ISO-8601 with or without offset - none means UTC - and the NCSA form).
--- Status 0 (no response: reset, aborted) is stored as NULL.
+-- Status 0 (no response: reset, aborted) is stored as NULL. A duration is a
+-- number (times $duration_scale) or a value with its unit - a protobuf/Go
+-- duration such as "0.123s" (GCP), "1.5ms", "350us", "800ns" - which wins
+-- over the scale. A key whose values are lists (Caddy headers) is read
+-- through a pointer to its first item, chosen per file.
 WITH j AS (
     SELECT line_no, line, json_valid(line) AND starts_with(ltrim(line), '{') AS ok
     FROM lines
@@ -70,7 +75,13 @@ SELECT
     aa_strip_port(host0) AS host,
     NULLIF(status0, 0) AS status,
     bytes,
-    TRY_CAST(f[9] AS DOUBLE) * $duration_scale AS duration_ms,
+    CASE WHEN TRY_CAST(f[9] AS DOUBLE) IS NOT NULL THEN TRY_CAST(f[9] AS DOUBLE) * $duration_scale
+         WHEN ends_with(f[9], 'ms') THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 2) AS DOUBLE)
+         WHEN ends_with(f[9], 'us') OR ends_with(f[9], 'µs')
+             THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 2) AS DOUBLE) / 1000
+         WHEN ends_with(f[9], 'ns') THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 2) AS DOUBLE) / 1e6
+         WHEN ends_with(f[9], 's') THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 1) AS DOUBLE) * 1000
+    END AS duration_ms,
     aa_client_ip(ip0) AS client_ip,
     NULLIF(NULLIF(f[12], ''), '-') AS user_agent,
     NULLIF(NULLIF(f[13], ''), '-') AS remote_user,
