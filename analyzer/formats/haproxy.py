@@ -29,8 +29,10 @@ from analyzer.formats.base import LogFormat
 _HTTP_LINE = re.compile(
     r"(?:^|\s)\S+ \[\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)?\] \S+ \S+/\S+ "
     r"[-+\d]+/[-+\d]+/[-+\d]+/[-+\d]+/[-+\d]+ -?\d+ \+?\d+ \S+ \S+ \S+ \S+ \S+ (?P<caps>(?:\{[^{}\"]*\} ?)*)\"")
-#: A message of the haproxy process itself (RFC 3164 tag or RFC 5424 app-name and pid).
-_HAPROXY_MESSAGE = re.compile(r"(?:\bhaproxy\[\d+\]: |^<\d+>1 \S+ \S+ haproxy \d+ )")
+#: A message of the haproxy process itself: RFC 3164 tag, RFC 5424 app-name and pid, or
+#: the "[NOTICE]   (1) : ..." lines it writes to stderr/stdout.
+_HAPROXY_MESSAGE = re.compile(
+    r"(?:\bhaproxy\[\d+\]: |^<\d+>1 \S+ \S+ haproxy \d+ |^\[(?:NOTICE|WARNING|ALERT)\] +\(\d+\) : )")
 
 _AUTH = re.compile(r"(?i)^(basic|bearer|jwt|digest|negotiate|ntlm|token|aws4-hmac-sha256|ssws) \S")
 _HOSTNAME = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.-]+(?::\d+)?$")
@@ -111,7 +113,8 @@ HAPROXY = LogFormat(
             "{...|...} give Host, User-Agent, Authorization, X-Forwarded-For (--field user_agent=request_header_N)",
     detect=_detect,
     query="formats/haproxy",
-    params={"format_name": "haproxy"},
+    params={"format_name": "haproxy",
+            "credential_words": "(?i)authoriz|bearer |basic |jwt|token|cookie|passw|secret|eyJ"},
     accepts_fields=True,
     prepare=_prepare,
     example='<134>Sep 11 10:00:00 haproxy[2231]: 10.20.0.11:51234 [11/Sep/2026:10:00:00.123] fe_egress~ '
