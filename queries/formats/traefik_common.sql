@@ -15,7 +15,7 @@
 -- upstream Traefik forwarded to (the Confluence site when Traefik is the
 -- egress proxy; Traefik's JSON format has the requested host). '-' for the
 -- status (no origin response) is NULL, for the size 0. The referer is not
--- stored.
+-- stored, nor credentials in the service URL (user:password@).
 WITH split AS (
     SELECT line_no, line, string_split(line, '"') AS p0
     FROM lines
@@ -70,7 +70,7 @@ SELECT
     ts,
     r[1] AS method,
     r[2] AS target,
-    aa_strip_port(NULLIF(split_part(split_part(p[10], '://', 2), '/', 1), '')) AS host,
+    aa_strip_port(NULLIF(string_split(split_part(split_part(p[10], '://', 2), '/', 1), '@')[-1], '')) AS host,
     status,
     bytes,
     TRY_CAST(substr(took, 1, length(took) - 2) AS DOUBLE) AS duration_ms,
@@ -81,6 +81,8 @@ SELECT
     CAST(NULL AS VARCHAR) AS jwt_iss,
     CAST(NULL AS VARCHAR) AS client_id,
     CAST(NULL AS VARCHAR) AS app_key,
-    json_object('router', NULLIF(p[8], '-'), 'service_url', NULLIF(p[10], '-'),
+    json_object('router', NULLIF(p[8], '-'),
+                'service_url', NULLIF(CASE WHEN contains(p[10], '@') THEN regexp_replace(p[10], '//[^/@]*@', '//')
+                                           ELSE p[10] END, '-'),
                 'request_count', NULLIF(trim(p[7]), '-'))::VARCHAR AS extra
 FROM typed

@@ -123,3 +123,15 @@ def test_mutated_lines_are_stored_or_rejected(fuzzer: Fuzzer, data: st.DataObjec
 @given(lines=text_lines(), fmt=st.sampled_from(sorted(SAMPLES_BY_FORMAT)))
 def test_arbitrary_text_is_stored_or_rejected(fuzzer: Fuzzer, lines: list[str], fmt: str) -> None:
     fuzzer.check("\n".join(lines).encode(), fmt)
+
+
+def test_traefik_common_service_url_credentials_are_not_kept(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "traefik.log"
+    path.write_text('10.20.0.11 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/api/v2/pages/42 HTTP/1.1" 200 512 "-" '
+                    '"BackupPro/2.1" 1234 "confluence@file" "https://bot:5up3r53cr3t@acme.atlassian.net:443/x" 41ms\n')
+    f = ingest_one(ws, path)
+    assert (f.format, f.stored) == ("traefik_common", 1)
+    stored = row(ws, 1)
+    assert (stored["host"], json.loads(stored["extra"])["service_url"]) == ("acme.atlassian.net",
+                                                                           "https://acme.atlassian.net:443/x")
+    assert_no_secrets(ws)
