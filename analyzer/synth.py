@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.catalog import Endpoint, load_catalog
+from analyzer.synthfront import FRONT_FORMATTERS
 
 
 @dataclass(frozen=True)
@@ -488,6 +489,7 @@ FORMATTERS = {
     "w3c": format_w3c,
     "csv": format_csv,
     "har": format_har,
+    **FRONT_FORMATTERS,  # reverse proxies, meshes, cloud front doors
 }
 
 

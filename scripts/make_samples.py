@@ -17,6 +17,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+from samples_fronts import FRONT_HOSTILE, FRONT_LEADING, FRONT_SAMPLE_FILES
+
 from analyzer.synth import (
     FORMATTERS,
     SynthRequest,
@@ -42,6 +44,7 @@ SAMPLE_FILES: tuple[tuple[str, str, int], ...] = (
     ("iis-w3c.log", "w3c", 26),
     ("proxy-export.csv", "csv", 27),
     ("browser-export.har", "har", 28),
+    *FRONT_SAMPLE_FILES,  # reverse proxies, meshes, cloud front doors (scripts/samples_fronts.py)
 )
 
 SQUID_HOSTILE = [
@@ -258,7 +261,7 @@ def _har_hostile() -> list[object]:
 
 def _lines_file(path: Path, fmt: str, seed: int, hostile: list[str | bytes]) -> None:
     formatter: Callable[[SynthRequest], str] = FORMATTERS[fmt]
-    out = [line.encode() for line in header_lines(fmt)]
+    out = [line.encode() for line in header_lines(fmt) + FRONT_LEADING.get(fmt, [])]
     out += [formatter(r).encode() for r in generate_requests(N, seed)]
     out += [h if isinstance(h, bytes) else h.encode() for h in hostile]
     path.write_bytes(b"\n".join(out) + b"\n")
@@ -277,6 +280,7 @@ def _har_file(path: Path, seed: int) -> None:
 HOSTILE: dict[str, list[str | bytes]] = {
     "squid": SQUID_HOSTILE, "alb": ALB_HOSTILE, "envoy": ENVOY_HOSTILE, "cloudflare": CLOUDFLARE_HOSTILE,
     "json": JSON_HOSTILE, "w3c": W3C_HOSTILE, "csv": CSV_HOSTILE,
+    **FRONT_HOSTILE,
 }
 
 

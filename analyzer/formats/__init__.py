@@ -11,14 +11,18 @@ from analyzer.formats.alb import FORMATS as _ALB
 from analyzer.formats.base import CANONICAL_FIELDS, PARSED_COLUMNS, LogFormat
 from analyzer.formats.clf import FORMATS as _CLF
 from analyzer.formats.csvfmt import FORMATS as _CSV
+from analyzer.formats.haproxy import FORMATS as _HAPROXY
 from analyzer.formats.har import FORMATS as _HAR
 from analyzer.formats.jsonl import FORMATS as _JSONL
+from analyzer.formats.proxytext import FORMATS as _PROXYTEXT
 from analyzer.formats.squid import FORMATS as _SQUID
 from analyzer.formats.w3c import FORMATS as _W3C
 
 #: Every built-in format. Custom layouts (--log-format) are made per ingest by
 #: analyzer.formats.custom and never registered here.
-REGISTRY: dict[str, LogFormat] = {f.name: f for f in (*_CLF, *_SQUID, *_ALB, *_JSONL, *_W3C, *_CSV, *_HAR)}
+REGISTRY: dict[str, LogFormat] = {
+    f.name: f for f in (*_CLF, *_SQUID, *_ALB, *_HAPROXY, *_PROXYTEXT, *_JSONL, *_W3C, *_CSV, *_HAR)
+}
 
 #: A format must match at least this share of the sample lines to be chosen.
 DETECT_THRESHOLD = 0.6

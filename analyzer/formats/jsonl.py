@@ -1,8 +1,11 @@
-"""JSON-lines access logs: Envoy/Istio, Cloudflare Logpush, and any other JSON.
+"""JSON-lines access logs: Envoy/Istio, Cloudflare Logpush, the products of
+:mod:`analyzer.formats.jsonproducts` (nginx, Caddy, Traefik, API Gateway, GCP
+and Azure load balancers), and any other JSON.
 
-All three share one SQL parser (``queries/formats/json.sql``); they differ in
-how they are recognised and in the table of key names that feed the canonical
-columns (:mod:`analyzer.formats.fieldmap`). The key choice is made once per
+All share one SQL parser (``queries/formats/json.sql``); they differ in how
+they are recognised and in the table of key names that feed the canonical
+columns (:mod:`analyzer.formats.fieldmap`, :mod:`analyzer.formats.jsonproducts`).
+Generic JSON takes only records no named format claims. The key choice is made once per
 file from its first lines, so the SQL extracts exactly the keys it needs with
 one JSON parse per line. ``--field CANONICAL=SOURCE`` overrides a choice;
 SOURCE is a dotted path for nested keys (``request.headers.user-agent``) with
@@ -28,6 +31,7 @@ from typing import Any
 
 from analyzer.formats import fieldmap
 from analyzer.formats.base import LogFormat, Prepare
+from analyzer.formats.jsonproducts import PRODUCTS, JsonProduct, Variant
 
 #: A JSON pointer no real key uses: the SQL reads NULL for an unmapped slot.
 UNMAPPED = "/\u0001appaccess-unmapped"
@@ -88,8 +92,15 @@ def _is_cloudflare(record: dict[str, Any] | None) -> bool:
     return record is not None and sum(1 for mark in _CLOUDFLARE_MARKS if mark in record) >= 3
 
 
+def _is_product(product: JsonProduct, record: dict[str, Any] | None) -> bool:
+    """Does the record have, for each of the product's key groups, one of the group's keys?"""
+    return record is not None and all(any(_has(record, path) for path in group) for group in product.needs)
+
+
 def _is_generic(record: dict[str, Any] | None) -> bool:
     if record is None or _is_envoy(record) or _is_cloudflare(record):
+        return False
+    if any(_is_product(product, record) for product in PRODUCTS):
         return False
     choice = fieldmap.choose(fieldmap.flatten_keys(record, leaves_only=True), fieldmap.GENERIC,
                              accept=lambda slot, name: slot != "ts" or plausible_ts(_lookup(record, name)))
@@ -119,18 +130,37 @@ def _drop_patch(paths: list[list[str]]) -> str:
     return json.dumps(patch, separators=(",", ":"))
 
 
-def _prepare(table: Mapping[str, list[fieldmap.Candidate]], defaults: bool) -> Prepare:
-    """prepare() of a JSON format: choose keys from the sample, build the SQL params."""
+def _has(record: dict[str, Any], path: str) -> bool:
+    """Does ``record`` hold the (dotted) key path, whatever its value?"""
+    value: Any = record
+    for part in fieldmap.split_path(path):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return True
+
+
+def _prepare(table: Mapping[str, list[fieldmap.Candidate]], defaults: bool, lists: tuple[str, ...] = (),
+             variants: tuple[Variant, ...] = ()) -> Prepare:
+    """prepare() of a JSON format: choose keys from the sample, build the SQL params.
+
+    ``defaults``: the format's keys are fixed, so a slot none of whose keys the
+    sample shows still reads its usual (first) key. ``lists``: key-path prefixes
+    whose values are lists (the first item is read). ``variants``: candidates that
+    replace the table's when the sample holds one of their marker keys.
+    """
 
     def prepare(sample: list[str], fields: Mapping[str, str]) -> dict[str, Any]:
         records = [r for r in parse_records(sample) if r is not None]
+        active = dict(table)
+        for variant in variants:
+            if any(_has(r, mark) for r in records for mark in variant.marks):
+                active.update(variant.table)
         sample_names: list[str] = []  # every key path, objects included
         names: list[str] = []  # paths holding values: the candidates
         for record in records:
             sample_names.extend(fieldmap.flatten_keys(record))
             names.extend(fieldmap.flatten_keys(record, leaves_only=True))
-        if defaults:  # fixed formats: their usual keys even if the first lines lack them
-            names.extend(cands[0][0] for cands in table.values() if cands)
 
         def accept(slot: str, name: str) -> bool:
             if slot != "ts" or not records:
@@ -138,12 +168,22 @@ def _prepare(table: Mapping[str, list[fieldmap.Candidate]], defaults: bool) -> P
             values = [_lookup(r, name) for r in records]
             return any(plausible_ts(v) for v in values if v is not None)
 
-        choice = fieldmap.choose(names, table, fields, accept)
-        for slot in _SPARSE:  # keys only some records carry: looked for even if the first lines lack them
-            if choice.sources[slot] is None and table.get(slot) and table[slot][0][0] not in choice.used():
-                choice.sources[slot] = table[slot][0][0]
-        paths = [fieldmap.json_pointer(fieldmap.split_path(s)) if s else UNMAPPED
-                 for s in (choice.sources[slot] for slot in fieldmap.SLOTS)]
+        choice = fieldmap.choose(names, active, fields, accept)
+        scale = choice.duration_scale
+        # Keys a fixed format always spells the same way, and keys only some records carry
+        # (one app's credentials): looked for even if the first lines lack them.
+        for slot in (fieldmap.SLOTS if defaults else _SPARSE):
+            if choice.sources[slot] is None and active.get(slot) and active[slot][0][0] not in choice.used():
+                choice.sources[slot] = active[slot][0][0]
+                if slot == "duration_ms" and "duration_ms" not in fields:
+                    scale = active[slot][0][1]
+
+        def pointer(source: str) -> str:
+            listed = any(source.startswith(prefix) for prefix in lists) or any(
+                isinstance(_lookup(r, source), list) for r in records)
+            return fieldmap.json_pointer(fieldmap.split_path(source)) + ("/0" if listed else "")
+
+        paths = [pointer(s) if s else UNMAPPED for s in (choice.sources[slot] for slot in fieldmap.SLOTS)]
         # Only keys the sample shows: a merge patch would add an empty parent object
         # to records that lack the parent of a nested key it deletes.
         seen_names = set(sample_names)
@@ -155,7 +195,7 @@ def _prepare(table: Mapping[str, list[fieldmap.Candidate]], defaults: bool) -> P
         seen = ", ".join(list(top_level)[:12]) or "none"
         return {
             "paths": paths,
-            "duration_scale": choice.duration_scale,
+            "duration_scale": scale,
             "drop": _drop_patch(dropped),
             "ts_hint": f"key {ts_source}" if ts_source else f"no timestamp key among {seen}; pass --field ts=KEY",
         }
@@ -207,4 +247,20 @@ GENERIC = LogFormat(
             '"client_id":"Rb7xQ2oauthClient"}',
 )
 
-FORMATS = (ENVOY, CLOUDFLARE, GENERIC)
+
+
+def product_format(product: JsonProduct) -> LogFormat:
+    """The LogFormat of a product's JSON access log (analyzer/formats/jsonproducts.py)."""
+    return LogFormat(
+        name=product.name,
+        summary=product.summary,
+        detect=lambda sample: _share(sample, lambda record: _is_product(product, record)),
+        query="formats/json",
+        params={"format_name": product.name},
+        accepts_fields=True,
+        prepare=_prepare(product.table, defaults=product.fixed, lists=product.lists, variants=product.variants),
+        example=product.example,
+    )
+
+
+FORMATS = (ENVOY, CLOUDFLARE, *(product_format(p) for p in PRODUCTS), GENERIC)

@@ -1,6 +1,7 @@
 -- name: formats/json
 -- Parse JSON-lines access logs (one JSON object per line): Envoy/Istio,
--- Cloudflare Logpush and generic JSON. Which key feeds which column is decided
+-- Cloudflare Logpush, the products of analyzer/formats/jsonproducts.py (nginx,
+-- Caddy, Traefik, API Gateway, GCP and Azure load balancers) and generic JSON. Which key feeds which column is decided
 -- per file by analyzer/formats/jsonl.py and passed as $paths, one JSON pointer
 -- per slot of analyzer/formats/fieldmap.py SLOTS, in that order:
 --   1 ts  2 method  3 url (or a whole "GET /x HTTP/1.1" request line)  4 path
@@ -17,9 +18,15 @@
 -- Why this shape: one json_extract_string with a list of paths parses a line
 -- once (ten single extractions cost four times as much); `extra` is the record
 -- through one merge patch, screened for credential keys the file's first lines
--- did not show (aa_safe_extra). Timestamps: aa_parse_ts (epoch s/ms/us/ns,
--- ISO-8601 with or without offset - none means UTC - and the NCSA form).
--- Status 0 (no response: reset, aborted) is stored as NULL.
+-- did not show (aa_safe_extra) and for credential values under other keys (a
+-- JWT, a ?jwt=/token=/... URL parameter in a referer: masked). Timestamps:
+-- aa_parse_ts (epoch s/ms/us/ns, ISO-8601 with or without offset - none means
+-- UTC - and the NCSA form).
+-- Status 0 (no response: reset, aborted) is stored as NULL. A duration is a
+-- number (times $duration_scale) or a value with its unit - a protobuf/Go
+-- duration such as "0.123s" (GCP), "1.5ms", "350us", "800ns" - which wins
+-- over the scale. A key whose values are lists (Caddy headers) is read
+-- through a pointer to its first item, chosen per file.
 WITH j AS (
     SELECT line_no, line, json_valid(line) AND starts_with(ltrim(line), '{') AS ok
     FROM lines
@@ -42,16 +49,29 @@ r AS (
            json_merge_patch(line, $drop) AS extra0
     FROM v
 ),
+screened AS (
+    -- values that carry credentials under harmless keys (a referer or origin URL with ?jwt=...)
+    SELECT * REPLACE (
+        CASE WHEN contains(extra0, 'eyJ') OR contains(extra0, '=') THEN regexp_replace(regexp_replace(extra0,
+                 'eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*', '[REDACTED-JWT]', 'g'),
+                 '(?i)([?&;](?:[^=&"\\\s]*[_.-])?(?:jwt|token|access_token|api[_-]?key|apikey|password|passwd|secret'
+                 || '|signature|sig))=[^&"\\\s]*', '\1=REDACTED', 'g')
+             ELSE extra0 END AS extra0)
+    FROM r
+),
 typed AS (
     SELECT line_no, f, ts_text, ip0, host0, extra0,
            aa_parse_ts(ts_text) AS ts,
            coalesce(NULLIF(NULLIF(f[2], ''), '-'), req[1]) AS method,
-           coalesce(CASE WHEN req IS NULL THEN NULLIF(NULLIF(f[3], ''), '-') ELSE req[2] END,
+           coalesce(CASE WHEN req IS NULL THEN NULLIF(NULLIF(f[3], ''), '-')
+                         -- a raw space inside the target: what lies between the method and the protocol
+                         WHEN len(req) > 3 AND starts_with(req[-1], 'HTTP/') THEN array_to_string(req[2:-2], ' ')
+                         ELSE req[2] END,
                     path0 || CASE WHEN query0 IS NULL OR contains(path0, '?') THEN ''
                                   ELSE '?' || ltrim(query0, '?') END) AS target,
            TRY_CAST(f[7] AS INTEGER) AS status0,
            CASE WHEN f[8] IN ('-', '') THEN 0 ELSE TRY_CAST(f[8] AS BIGINT) END AS bytes
-    FROM r
+    FROM screened
 )
 SELECT
     line_no,
@@ -70,7 +90,13 @@ SELECT
     aa_strip_port(host0) AS host,
     NULLIF(status0, 0) AS status,
     bytes,
-    TRY_CAST(f[9] AS DOUBLE) * $duration_scale AS duration_ms,
+    CASE WHEN TRY_CAST(f[9] AS DOUBLE) IS NOT NULL THEN round(TRY_CAST(f[9] AS DOUBLE) * $duration_scale, 6)
+         WHEN ends_with(f[9], 'ms') THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 2) AS DOUBLE)
+         WHEN ends_with(f[9], 'us') OR ends_with(f[9], 'µs')
+             THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 2) AS DOUBLE) / 1000
+         WHEN ends_with(f[9], 'ns') THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 2) AS DOUBLE) / 1e6
+         WHEN ends_with(f[9], 's') THEN TRY_CAST(substr(f[9], 1, length(f[9]) - 1) AS DOUBLE) * 1000
+    END AS duration_ms,
     aa_client_ip(ip0) AS client_ip,
     NULLIF(NULLIF(f[12], ''), '-') AS user_agent,
     NULLIF(NULLIF(f[13], ''), '-') AS remote_user,

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import FormatError
-from analyzer.formats import detect_format
+from analyzer.formats import DETECT_THRESHOLD, REGISTRY, detect_format
 from analyzer.sources import read_head, sample_lines
-from tests.formats.support import SAMPLES
+from analyzer.workspace import Workspace
+from tests.formats.support import SAMPLES, ingest_one
 
 EXPECTED = {
     "apache-combined.log": "combined", "apache-common.log": "common", "nginx-vhost_combined.log": "vhost_combined",
@@ -32,7 +33,7 @@ def test_every_sample_is_recognised(name: str, expected: str) -> None:
 
 def test_every_sample_has_an_expectation() -> None:
     logs = {p.name for p in SAMPLES.iterdir() if p.is_file() and p.suffix in (".log", ".jsonl", ".csv", ".har")}
-    assert logs == set(EXPECTED)
+    assert logs == set(EXPECTED) | set(EXPECTED_FRONTS)
 
 
 def test_two_formats_matching_equally_is_an_error_naming_both() -> None:
@@ -77,3 +78,33 @@ def test_sample_files_are_small() -> None:
     sizes = {name: (SAMPLES / name).stat().st_size for name in EXPECTED}
     assert max(sizes.values()) < 1_000_000, sizes
     assert Path(SAMPLES / "browser-export.har").read_text(encoding="utf-8").startswith("{")
+
+
+#: Reverse proxies, meshes and cloud front doors (issue 14).
+EXPECTED_FRONTS = {
+    "haproxy-syslog.log": "haproxy", "haproxy-stdout.log": "haproxy", "envoy-text.log": "envoy_text",
+    "traefik-common.log": "traefik_common", "nginx-json.jsonl": "nginx_json", "caddy-access.jsonl": "caddy",
+    "traefik-access.jsonl": "traefik_json", "apigateway-access.jsonl": "apigateway", "gcp-lb.jsonl": "gcp_lb",
+    "azure-appgw-v2.jsonl": "azure_appgw", "azure-appgw-v1.jsonl": "azure_appgw",
+    "azure-frontdoor.jsonl": "azure_frontdoor",
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(EXPECTED_FRONTS.items()))
+def test_front_door_samples_are_ingested_as_their_format(ws: Workspace, name: str, expected: str) -> None:
+    """The ingest, with auto-detection and no flag, picks the sample's own format."""
+    assert ingest_one(ws, SAMPLES / name).format == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted({**EXPECTED, **EXPECTED_FRONTS}.items()))
+def test_no_other_format_claims_a_sample(name: str, expected: str) -> None:
+    """Stronger than no tie: on every sample, only its own format reaches the detection threshold."""
+    lines = [line for line in sample_lines(read_head(SAMPLES / name)) if line.strip()]
+    claiming = {fmt.name for fmt in REGISTRY.values() if fmt.detect(lines) >= DETECT_THRESHOLD}
+    assert claiming == {expected}
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED_FRONTS.values())))
+def test_front_door_format_examples_are_detected_as_themselves(name: str) -> None:
+    """The example `appaccess formats` shows for each format is recognised as that format."""
+    assert detect_format([REGISTRY[name].example] * 3, "example").name == name
