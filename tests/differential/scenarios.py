@@ -61,9 +61,14 @@ class Scenario:
     filters: tuple[Filters, ...]  # report filters besides none
 
 
+#: The sample logs of release 0.1.0 (later samples are not part of the recorded answers).
+SAMPLE_FILES = ("alb-access.log", "apache-combined.log", "apache-common.log", "app-gateway.jsonl",
+                "browser-export.har", "cloudflare-logpush.jsonl", "envoy-istio.jsonl", "iis-w3c.log",
+                "nginx-vhost_combined.log", "proxy-export.csv", "squid-access.log")
+
+
 def _build_samples(ctx: Context, tmp: Path) -> None:
-    logs = sorted(p for p in SAMPLES.iterdir() if p.is_file() and not p.name.startswith("."))
-    ctx.ingest(logs, IngestOptions())
+    ctx.ingest([SAMPLES / name for name in SAMPLE_FILES], IngestOptions())
     ctx.load_apps(CONFIG / "apps.yaml")
     ctx.load_inventory([CONFIG / "sites.csv", CONFIG / "spaces.csv", CONFIG / "content.csv"])
     ctx.load_rules(CONFIG / "rules.yaml")
