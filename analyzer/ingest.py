@@ -40,6 +40,7 @@ from analyzer.formats.lines import LINES_SCHEMA, REJECT_SCHEMA, LineChunk, iter_
 from analyzer.sources import (
     HEAD_BYTES,
     HashingReader,
+    SkippedFile,
     compression_of,
     digest,
     expand_sources,
@@ -102,6 +103,7 @@ class FileResult:
 @dataclass(frozen=True)
 class IngestResult:
     files: tuple[FileResult, ...]
+    skipped_files: tuple[SkippedFile, ...] = ()  # not read: not a log, empty, damaged (with the reason)
 
     @property
     def lines_read(self) -> int:
@@ -159,8 +161,13 @@ def ingest(ws: Workspace, paths: Iterable[str | Path], options: IngestOptions | 
     files = expand_sources(paths, exclude=(ws.path, own))
     if not files:
         raise InputFileError("no input files found", hint="pass log files, directories or globs")
-    results = [ingest_file(ws, path, options, progress) for path in files]
-    return IngestResult(tuple(results))
+    results, skipped = [], []
+    for path in files:
+        try:
+            results.append(ingest_file(ws, path, options, progress))
+        except InputFileError as error:  # not a log, empty or damaged: skip it (rolled back), read the rest
+            skipped.append(SkippedFile(str(path), error.message, error.hint))
+    return IngestResult(tuple(results), tuple(skipped))
 
 
 def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
