@@ -115,8 +115,16 @@ class Frame:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_arrow(self) -> pa.Table:
-        return pa.Table.from_pylist(self.records()) if self.rows else pa.table(
-            {c: pa.array([], pa.string()) for c in self.columns})
+        if not self.rows:
+            return pa.table({c: pa.array([], pa.string()) for c in self.columns})
+        arrays = []
+        for i in range(len(self.columns)):
+            values = [row[i] for row in self.rows]
+            try:
+                arrays.append(pa.array(values))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types (status: counts, dates, text): as text
+                arrays.append(pa.array([None if v is None else str(_plain(v)) for v in values], pa.string()))
+        return pa.Table.from_arrays(arrays, names=list(self.columns))
 
 
 def _plain(value: Any) -> Any:

@@ -94,6 +94,9 @@ def ingest_command(
         else:
             result = ctx.ingest(paths, options)
     empty = [f for f in result.files if f.lines_read and not f.stored and f.rejected]
+    if not result.files and len(result.skipped_files) == 1:  # the one file named is not a log: one line
+        skipped = result.skipped_files[0]
+        raise InputFileError(skipped.reason.replace(skipped.path, _shown(skipped.path)), hint=skipped.hint)
     if not quiet:
         _summary(result)
     for f in empty:
@@ -132,6 +135,8 @@ def _summary(result: IngestResult) -> None:
             else f"{'skipped':>9}  {reason}")
     for hint in dict.fromkeys(s.hint for s in result.skipped_files if s.hint):
         say(f"{'':>9}  ({hint})")
+    if not result.files:
+        return
     rate = result.lines_read / result.seconds if result.seconds > 0 else 0.0
     say(f"read {plural(result.lines_read, 'line')} from {plural(len(result.files), 'file')}: stored {result.stored:,} "
         f"({result.non_confluence:,} not Confluence), rejected {result.rejected:,}"

@@ -100,10 +100,10 @@ def test_compressed_standard_input(cli: Cli, tmp_path: Path) -> None:
     assert _stored(db) == 3000
 
 
-def test_empty_standard_input_is_skipped(cli: Cli, tmp_path: Path) -> None:
+def test_empty_standard_input_is_one_line(cli: Cli, tmp_path: Path) -> None:
     result = cli("ingest", "-", "--db", tmp_path / "w.duckdb", input="")
     assert result.exit_code == 3
-    assert "skipped" in result.stderr and "empty" in result.stderr
+    assert result.stderr == "appaccess: error: <stdin> is empty: nothing to ingest\n"
 
 
 def test_a_file_entirely_rejected_warns_and_fails(cli: Cli, tmp_path: Path) -> None:
