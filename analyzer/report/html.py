@@ -118,11 +118,17 @@ def _header(ws: Workspace, filters: report.Filters, overview: dict[str, Any], ge
             f'<table class="meta">{rows}</table><dl class="totals">{cards}</dl><nav>{nav}</nav></header>')
 
 
-def _category(r: dict[str, Any]) -> str:
-    """What a rule does to a row of the blocked report: enforced, exposed, or nothing it can (untouchable)."""
+def _category(r: dict[str, Any], allowlisted: set[tuple[Any, ...]]) -> str:
+    """What a rule does to a row of the blocked report: enforced, exposed, or nothing it can (untouchable).
+
+    Where an app is exempt in a space at all, its other allowed calls there (made before the policy
+    was active) are untouchable too: the allowlist covers them now (as in the heatmap).
+    """
     if r["decision"] in ("blocked", "filtered"):
         return "enforced"
     if r["exempt"] or r["decision"] == "not_eligible" or r.get("auth") == "api_token":
+        return "untouchable"
+    if r["decision"] == "allowed" and (r["app"], r["site"], r["space"]) in allowlisted:
         return "untouchable"
     return "exposed"
 
@@ -133,6 +139,7 @@ def _blocked_section(frame: Frame) -> str:
                 "first_seen": _day(r["first_seen"]), "last_seen": _day(r["last_seen"])}
                for r in frame.records()]
     several_sites = len({r["site"] for r in records}) > 1
+    allowlisted = {(r["app"], r["site"], r["space"]) for r in records if r["exempt"]}
     columns = tuple(c for c in BLOCKED_COLUMNS if several_sites or c != "site")
     parts = ['<section id="blocked"><h2>Blocked APIs used, by app, space and endpoint</h2>',
              '<p class="note">Every request to an API that app access rules block, whether or not a rule was '
@@ -148,9 +155,10 @@ def _blocked_section(frame: Frame) -> str:
              "APIs where no active rule applies: what a new or wider rule would break.",
              "Nothing exposed: every such request is enforced, exempt or not eligible."),
             ("untouchable", "Exempt or not eligible: no rule blocks these",
-             "Allowed thanks to a policy's allowlist (the policy is named), or made with an API token (the "
-             "client acts as a user; app access rules cannot block it).", "None.")):
-        rows = [r for r in records if _category(r) == key]
+             "Allowed thanks to a policy's allowlist (the policy is named; the app's earlier calls in the same "
+             "space are listed here too, as allowed), or made with an API token (the client acts as a user; "
+             "app access rules cannot block it).", "None.")):
+        rows = [r for r in records if _category(r, allowlisted) == key]
         total = sum(r["requests"] for r in rows)
         parts.append(f'<h3 id="blocked-{key}">{html.escape(title)}</h3>')
         parts.append(f'<p class="caption">{plural(len(rows), "row")}, {plural(total, "request")}'

@@ -5,7 +5,9 @@
 --   exposed       allowed today, but an app access rule covering the space would
 --                 block it (an eligible app, or an unidentified client)
 --   undecided     unknown client or unknown space: would be blocked if identified
---   exempt        allowed thanks to a policy's allowlist
+--   exempt        allowed thanks to a policy's allowlist; in a cell where the app is
+--                 exempt at all, its other allowed requests (made before the policy
+--                 was active) count as exempt too: the allowlist covers them now
 --   not_eligible  an API-token client: acts as a user, no rule can block it
 -- One row per (app, site, space) with each count, and the split by decision as
 -- text for the hover. The busiest 30 apps and 40 spaces are kept (apps_total /
@@ -45,12 +47,17 @@ pairs AS (
            string_agg(label || ': ' || n, ', ' ORDER BY n DESC, label) AS decisions
     FROM cells GROUP BY ALL
 ),
+allowlisted AS (
+    SELECT * REPLACE (CASE WHEN exempt > 0 THEN 0 ELSE exposed END AS exposed,
+                      CASE WHEN exempt > 0 THEN exempt + exposed ELSE exempt END AS exempt)
+    FROM pairs
+),
 totals AS (
     SELECT *,
            sum(enforced + exposed + undecided) OVER (PARTITION BY app) AS app_actionable,
            sum(requests) OVER (PARTITION BY app) AS app_requests,
            sum(requests) OVER (PARTITION BY site, space) AS space_requests
-    FROM pairs
+    FROM allowlisted
 ),
 ranked AS (
     SELECT *,
