@@ -167,7 +167,7 @@ def simulation_renderable(summary: dict[str, Any], by_app: Frame, header: str, w
         grid.add_row(text, f"{summary[key] or 0:,}")
     start, end = summary["window_start"], summary["window_end"]
     if start is not None:
-        grid.add_row("window covered", f"{start:%Y-%m-%d} .. {end:%Y-%m-%d}")
+        grid.add_row("window covered", f"{start:%Y-%m-%d %H:%M} .. {end:%Y-%m-%d %H:%M}")
         grid.add_row("days with traffic", f"{summary['days_covered']:,}")
     parts: list[RenderableType] = [Panel.fit(grid, title=Text(header, overflow="ellipsis", no_wrap=True))]
     if by_app.rows:
