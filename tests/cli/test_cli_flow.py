@@ -127,7 +127,7 @@ def test_simulate_old_spellings_still_work(cli: Cli, db: Path, tmp_path: Path) -
     result = cli("simulate", proposed, "--db", db, "-f", "csv", "--out", tmp_path / "rows.csv",
                  "--html", tmp_path / "whatif.html")
     assert result.exit_code == 0, result.stderr
-    assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["change"]
+    assert next(iter(csv.DictReader(io.StringIO(result.stdout))))["change"]
     assert "baseline_decision" in (tmp_path / "rows.csv").read_text().splitlines()[0]
     assert '<section id="whatif">' in (tmp_path / "whatif.html").read_text()
     help_text = cli("simulate", "--help").stdout

@@ -39,7 +39,7 @@ def test_output_file_format_from_extension(sample_db: Path, tmp_path: Path, comm
         out = tmp_path / f"out{suffix}"
         code, stdout, stderr = run(*command, "--db", sample_db, "-o", out)
         assert code == 0, stderr
-        assert stdout == "" and f"wrote" in stderr and str(out) in stderr
+        assert stdout == "" and "wrote" in stderr and str(out) in stderr
         if suffix == ".csv":
             assert list(csv.DictReader(out.open())) == expected
         elif suffix in (".json", ".jsonl"):
