@@ -124,11 +124,20 @@ def _shown(path: str) -> str:
         return path
 
 
+#: Summary lines longer than this put their counts on a second line.
+LINE = 80
+
+
+def _two_lines(head: str, tail: str, indent: int = 11) -> str:
+    return f"{head}  {tail}" if len(head) + 2 + len(tail) <= LINE else f"{head}\n{' ' * indent}{tail}"
+
+
 def _summary(result: IngestResult) -> None:
     for f in result.files:
         action = "unchanged" if is_stdin(f.path) and f.action == "renamed" else f.action
-        say(f"{action:>9}  {_shown(f.path)}  [{f.format}]  {plural(f.lines_read, 'line')}, {f.stored:,} stored, "
-            f"{f.rejected:,} rejected" + (f", {f.skipped:,} skipped" if f.skipped else ""))
+        say(_two_lines(f"{action:>9}  {_shown(f.path)}",
+                       f"[{f.format}] {plural(f.lines_read, 'line')}, {f.stored:,} stored, {f.rejected:,} rejected"
+                       + (f", {f.skipped:,} skipped" if f.skipped else "")))
     for s in result.skipped_files:
         reason = " ".join(s.reason.replace(s.path, _shown(s.path)).split())
         say(f"{'skipped':>9}  {_shown(s.path)}: {reason}" if _shown(s.path) not in reason
@@ -138,10 +147,11 @@ def _summary(result: IngestResult) -> None:
     if not result.files:
         return
     rate = result.lines_read / result.seconds if result.seconds > 0 else 0.0
-    say(f"read {plural(result.lines_read, 'line')} from {plural(len(result.files), 'file')}: stored {result.stored:,} "
-        f"({result.non_confluence:,} not Confluence), rejected {result.rejected:,}"
-        + (f", skipped {result.skipped:,} header lines" if result.skipped else "")
-        + f" in {result.seconds:.1f}s ({rate:,.0f} lines/s)")
+    say(_two_lines(f"read {plural(result.lines_read, 'line')} from {plural(len(result.files), 'file')} in "
+                   f"{result.seconds:.1f}s ({rate:,.0f} lines/s):",
+                   f"stored {result.stored:,} ({result.non_confluence:,} not Confluence), "
+                   f"rejected {result.rejected:,}" + (f", skipped {result.skipped:,} header lines"
+                                                      if result.skipped else ""), indent=2))
     if result.rejected:
         say("see `appaccess rejects` for the rejected lines and their reasons")
 

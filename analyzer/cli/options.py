@@ -197,3 +197,12 @@ def say(message: str) -> None:
 
 def warn(message: str) -> None:
     say(f"warning: {message}")
+
+
+#: Messages longer than this continue on an indented second line (where they have a natural break).
+LINE = 80
+
+
+def say_split(head: str, tail: str, indent: int = 2) -> None:
+    """``head tail`` on one line when it fits 80 columns, else ``tail`` on an indented second line."""
+    say(f"{head} {tail}" if len(head) + 1 + len(tail) <= LINE else f"{head}\n{' ' * indent}{tail}")

@@ -31,6 +31,7 @@ from analyzer.cli.options import (
     emit,
     output_format,
     say,
+    say_split,
     warn,
 )
 from analyzer.cli.options import Since as SinceOption
@@ -237,9 +238,9 @@ def simulate_command(
         if out is not None:
             say(f"wrote {plural(len(sim.by_app_space.rows), 'row')} to {out}")
     if chosen is not OutputFormat.table:
-        say(f"evaluated {s['evaluated']:,}: unchanged {s['unchanged']:,}, newly blocked "
-            f"{s['newly_blocked']:,}, newly filtered {s['newly_filtered']:,}, unblocked {s['unblocked']:,}, "
-            f"undeterminable {s['undeterminable']:,}, other {s['other']:,}")
+        say_split(f"evaluated {s['evaluated']:,}: unchanged {s['unchanged']:,}, newly blocked "
+                  f"{s['newly_blocked']:,}, newly filtered {s['newly_filtered']:,},",
+                  f"unblocked {s['unblocked']:,}, undeterminable {s['undeterminable']:,}, other {s['other']:,}")
     if rows is not None:
         say(f"wrote {plural(sim.requests_written or 0, 'row')} to {rows}")
     tripped = [f"{c.replace('_', ' ')} {s[c]:,}" for c in classes if s[c]]

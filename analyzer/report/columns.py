@@ -42,8 +42,8 @@ BLOCKED = (col("app", ALWAYS + 2, 15), col("space", ALWAYS, 6), col("api", ALWAY
            col("last_seen", 7), col("statuses", 2, 8))
 BLOCKED_SITE_WIDE = tuple(c for c in BLOCKED if c.key != "space")
 
-APPS = (col("app", ALWAYS + 1, 16), col("auth", 4, 6), col("requests", ALWAYS), col("blocked_api_requests", 9),
-        col("blocked_apis", 5), col("spaces", 6), col("site_wide_requests", 3), col("deprecated_v1_apis", 2),
+APPS = (col("app", ALWAYS + 1, 16), col("auth", 7, 9), col("requests", ALWAYS), col("blocked_api_requests", 9),
+        col("blocked_apis", 4), col("spaces", 5), col("site_wide_requests", 3), col("deprecated_v1_apis", 2),
         col("blocked_by_rules", 8), col("blocked_share_pct", 8), col("exempt_requests", 4), col("last_seen", 3))
 
 ANOMALIES = (col("kind", ALWAYS + 1, 17), col("subject", ALWAYS, 30), col("requests", ALWAYS), col("apps", 3, 12),

@@ -20,9 +20,10 @@ PROPOSED = CONFIG / "proposed-rules.yaml"
 def summary(sample_db: Path) -> dict[str, int]:
     """The proposal's totals, read from the machine output (one line on stderr with -f csv)."""
     result = Cli()("simulate", PROPOSED, "--db", sample_db, "-f", "csv")
-    line = next(line for line in result.stderr.splitlines() if line.startswith("evaluated"))
+    totals = result.stderr[result.stderr.index("evaluated"):]
     counts = {k.replace(" ", "_"): int(v.replace(",", "")) for k, v in
-              re.findall(r"(newly blocked|newly filtered|unblocked|undeterminable|other) ([\d,]+)", line)}
+              re.findall(r"(newly blocked|newly filtered|unblocked|undeterminable|other) ([\d,]+)", totals)}
+    assert set(counts) == {"newly_blocked", "newly_filtered", "unblocked", "undeterminable", "other"}
     assert counts["newly_blocked"] > 0 and counts["unblocked"] == 0
     return counts
 
