@@ -229,3 +229,19 @@ def test_confluence_requests_mean_the_same_in_status_and_html(sample_db: Path, t
     with duckdb.connect(str(sample_db), read_only=True) as con:
         not_confluence = con.execute("SELECT count(*) FROM requests WHERE NOT is_wiki").fetchall()[0][0]
     assert int(items["Confluence requests"]) == int(items["requests"]) - not_confluence
+
+
+@pytest.mark.parametrize("decision", ["blocked", "exempt", "allowed", "not_eligible"])
+def test_report_blocked_decision_filter(sample_db: Path, decision: str) -> None:
+    code, stdout, stderr = run("report", "blocked", "--db", sample_db, "--decision", decision, "-f", "csv")
+    assert code == 0, stderr
+    rows = list(csv.DictReader(io.StringIO(stdout)))
+    assert rows
+    if decision == "exempt":
+        assert all(r["exempt"] == "true" and r["decision"] == "allowed" for r in rows)
+    else:
+        assert all(r["decision"] == decision and r["exempt"] == "false" for r in rows)
+    _, everything, _ = run("report", "blocked", "--db", sample_db, "-f", "csv")
+    expected = sum(int(r["requests"]) for r in csv.DictReader(io.StringIO(everything))
+                   if ("exempt" if r["exempt"] == "true" else r["decision"]) == decision)
+    assert sum(int(r["requests"]) for r in rows) == expected
