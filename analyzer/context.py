@@ -149,9 +149,10 @@ class Context:
 
     def check_filters(self, filters: report.Filters, *, strict: bool = False) -> list[str]:
         """Warnings for --site/--app/--space values that match nothing known; errors with ``strict``."""
-        findings = namecheck.check_filters(
-            (("--site", "site", filters.site), ("--app", "app", filters.app), ("--space", "space", filters.space)),
-            namecheck.known_names(self.ws))
+        named = (("--site", "site", filters.site), ("--app", "app", filters.app), ("--space", "space", filters.space))
+        if all(value is None for _, _, value in named):
+            return []
+        findings = namecheck.check_filters(named, namecheck.known_names(self.ws))
         if strict and findings:
             raise UsageError(str(findings[0]), hint="--strict refuses filters that match nothing known")
         return [str(f) for f in findings]

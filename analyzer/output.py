@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -200,6 +201,19 @@ def rich_table(frame: Frame, width: int | None = None) -> RenderableType:
 
 #: Width of tables written to a .txt file: wide enough that nothing is cut or left out.
 FILE_WIDTH = 1000
+
+
+def check_writable(*paths: Path | None) -> None:
+    """Fail early, before long work, when an output file's directory is missing or read-only."""
+    for path in paths:
+        if path is None:
+            continue
+        parent = path.expanduser().resolve().parent
+        if not parent.is_dir():
+            raise InputFileError(f"cannot write {path}: no directory {parent}",
+                                 hint="check that the directory exists and is writable")
+        if not os.access(parent, os.W_OK):
+            raise InputFileError(f"cannot write {path}: the directory {parent} is not writable")
 
 
 @contextmanager

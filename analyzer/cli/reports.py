@@ -38,7 +38,7 @@ from analyzer.cli.options import Since as SinceOption
 from analyzer.cli.times import parse_time, parse_window
 from analyzer.context import Context
 from analyzer.errors import ChangesFoundError, UsageError
-from analyzer.output import TABULAR, Frame, OutputFormat, plural, render, write_text
+from analyzer.output import TABULAR, Frame, OutputFormat, check_writable, plural, render, write_text
 from analyzer.report.markdown import simulation_markdown
 from analyzer.report.terminal import (
     anomalies_renderable,
@@ -70,6 +70,7 @@ def _report(kind: str, db: Path, wait: float, filters: report.Filters, fmt: obje
             strict: bool, limit: int | None = None) -> None:
     """The flow every report shares: check, compute, write."""
     chosen = output_format(fmt, out, REPORT_FORMATS)  # type: ignore[arg-type]
+    check_writable(out)
     with Context(db, read_only=True, wait=wait) as ctx:
         ctx.require_requests(filters.since, filters.until)
         for warning in ctx.check_filters(filters, strict=strict):
@@ -211,6 +212,7 @@ def simulate_command(
     start, end = parse_window(since, until)
     classes = _fail_on(fail_on)
     chosen = output_format(fmt, out, REPORT_FORMATS)
+    check_writable(out, rows, html)
     with Context(db, wait=wait) as ctx:
         ctx.require_requests(start, end)
         sim = ctx.simulate(proposed, mode=mode.value, window=Window(start, end), out=rows, strict=strict)
@@ -281,6 +283,7 @@ def suggest_command(
     """
     start, end = parse_window(since, until)
     chosen = output_format(fmt, out, (*TABULAR, OutputFormat.yaml))
+    check_writable(out)
     with Context(db, wait=wait) as ctx:
         result = ctx.suggest(coverage=coverage, proposed=proposed, site=site, window=Window(start, end),
                              strict=strict)
