@@ -141,9 +141,10 @@ class Context:
     def check_rules(self, ruleset: rules_module.RuleSet, *, strict: bool = False) -> rules_module.RuleSet:
         """``ruleset`` with a warning for each name it uses that matches nothing known (see analyzer.namecheck)."""
         findings = namecheck.check_rules(ruleset, namecheck.known_names(self.ws))
-        if strict and findings:
-            first = findings[0]
-            more = f" (and {plural(len(findings) - 1, 'more name')})" if len(findings) > 1 else ""
+        typos = [f for f in findings if f.typo]
+        if strict and typos:
+            first = typos[0]
+            more = f" (and {plural(len(typos) - 1, 'more name')})" if len(typos) > 1 else ""
             raise ConfigError(f"{first}{more}", hint="--strict refuses names the workspace does not know")
         return dataclasses.replace(ruleset, warnings=(*ruleset.warnings, *map(str, findings)))
 

@@ -65,6 +65,7 @@ class Finding:
 
     where: str | None  # file:line, or the option (--space) for filters
     message: str
+    typo: bool = True  # False: a note that names could not be checked (--strict lets it pass)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -98,7 +99,7 @@ def check_rules(ruleset: RuleSet, known: KnownNames) -> list[Finding]:
                                           "matches nothing; load spaces.csv with a classification column"))
         else:
             findings.append(Finding(path, f"the workspace knows no {kind} yet (no inventory, no traffic): "
-                                          f"the {kind} names of this file were not checked"))
+                                          f"the {kind} names of this file were not checked", typo=False))
     return findings
 
 

@@ -116,3 +116,18 @@ def test_filters_that_match_do_not_warn(cli: Cli, sample_db: Path) -> None:
     result = cli("report", "blocked", "--db", sample_db, "--space", "HR", "--app", "(unknown)", "--site",
                  "acme.atlassian.net", "-f", "csv", "--strict")
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_a_workspace_that_knows_nothing_yet_says_names_were_not_checked(cli: Cli, typos: Path,
+                                                                      tmp_path: Path) -> None:
+    """Rules loaded before any traffic or inventory: nothing to compare with, a note and no failure;
+    classification coverage, which no inventory classification can match, is a warning."""
+    result = cli("rules", "load", typos, "--db", tmp_path / "new.duckdb", "--strict")
+    assert result.exit_code == 3  # the classification can match nothing at all
+    assert "the inventory has no space classification" in result.stderr
+    no_classes = tmp_path / "spaces-only.yaml"
+    no_classes.write_text(TYPOS.split("  - name: Confidential")[0])
+    result = cli("rules", "load", no_classes, "--db", tmp_path / "new2.duckdb", "--strict")
+    assert result.exit_code == 0, result.stderr
+    assert any("knows no site yet" in w for w in _warnings(result.stderr))
+    assert any("knows no space yet" in w for w in _warnings(result.stderr))
