@@ -129,7 +129,7 @@ def esc(value: Any) -> str:
     return html.escape(display_text(value), quote=True)
 
 
-_BREAK_AFTER = re.compile(r"(?<=[/.:,?&=_~@-])(?=[^\s])")
+_BREAK_AFTER = re.compile(r"(?<=[/.:,?&=_@-])(?=[^\s])")
 
 
 def breakable(value: Any) -> str:
