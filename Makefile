@@ -10,13 +10,13 @@ DEVSTAMP := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml setup.py analyzer/_fastclf.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install -qq -e .
 	touch $@
 
 $(DEVSTAMP): pyproject.toml setup.py analyzer/_fastclf.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install -qq -e '.[dev]'
 	touch $@ $(STAMP)
 
 demo: $(STAMP)

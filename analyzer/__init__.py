@@ -10,18 +10,22 @@ from analyzer.context import Context
 from analyzer.errors import AnalyzerError
 from analyzer.ingest import IngestOptions, IngestResult
 from analyzer.output import Frame
+from analyzer.report import Filters
 from analyzer.router import RouteMatch, Router, route
 from analyzer.version import __version__
+from analyzer.whatif import Window
 
 __all__ = [
     "AnalyzerError",
     "Context",
     "Endpoint",
+    "Filters",
     "Frame",
     "IngestOptions",
     "IngestResult",
     "RouteMatch",
     "Router",
+    "Window",
     "__version__",
     "load_catalog",
     "route",

@@ -8,23 +8,27 @@ here prints: rendering belongs to the caller.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import duckdb
 
 from analyzer import apps as apps_module
 from analyzer import inventory as inventory_module
-from analyzer import report, whatif
+from analyzer import namecheck, report, whatif
 from analyzer import rules as rules_module
 from analyzer import sql as sql_module
 from analyzer.connectors import fetch as fetch_module
 from analyzer.connectors import plan as plan_module
-from analyzer.errors import UsageError
+from analyzer.errors import ConfigError, EmptyWorkspaceError, UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
-from analyzer.output import Frame
+from analyzer.output import Frame, plural
+from analyzer.sources import STDIN, spool_stdin
 from analyzer.workspace import DEFAULT_PATH, Workspace
 
 
@@ -45,8 +49,21 @@ class Context:
 
     # -- ingest --------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], options: IngestOptions | None = None,
-               progress: Progress | None = None) -> IngestResult:
-        return ingest(self.ws, paths, options, progress)
+               progress: Progress | None = None, *, stdin: BinaryIO | None = None) -> IngestResult:
+        """Ingest files, directories and globs; ``-`` reads standard input (or ``stdin``).
+
+        Files that are not logs (an nginx error.log, a PNG), empty or damaged are
+        skipped, each with its reason in ``result.skipped_files``; the rest are read.
+        Standard input is spooled to a hidden file next to the workspace for the
+        duration (see analyzer.sources.spool_stdin) and recognised again by content.
+        """
+        paths = list(paths)
+        if not any(str(p) == STDIN for p in paths):
+            return ingest(self.ws, paths, options, progress)
+        ws = self.ws
+        directory = ws.path.resolve().parent if str(ws.path) != ":memory:" else Path.cwd()
+        with spool_stdin(directory, stdin if stdin is not None else sys.stdin.buffer) as spooled:
+            return ingest(ws, [spooled if str(p) == STDIN else p for p in paths], options, progress)
 
     # -- workspace overview ----------------------------------------------------
     def files(self) -> Frame:
@@ -56,18 +73,22 @@ class Context:
         return Frame.from_arrow(table, title="Ingested files")
 
     def status(self) -> Frame:
-        """What the workspace holds: files, requests, rejects, configuration, decisions."""
+        """What the workspace holds: files, requests, rejects, configuration, decisions.
+
+        Requests, Confluence requests and the first and last request come from
+        ``reports/overview``, the query behind the HTML report's cards: one definition.
+        """
         con = self.ws.con
+        overview = self.overview()
         counts = con.execute(
-            "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM requests), "
-            "(SELECT count(*) FROM requests WHERE is_wiki), (SELECT count(*) FROM rejects), "
-            "(SELECT min(ts) FROM requests), (SELECT max(ts) FROM requests), (SELECT count(*) FROM apps), "
+            "SELECT (SELECT count(*) FROM rejects), (SELECT count(*) FROM apps), "
             "(SELECT count(*) FROM sites), (SELECT count(*) FROM spaces), (SELECT count(*) FROM content), "
-            "(SELECT count(*) FROM policies WHERE policy_set = 'active'), "
-            "(SELECT count(*) FROM policies WHERE policy_set = 'active' AND status = 'active')").fetchall()[0]
-        labels = ("files", "requests", "Confluence requests", "rejected lines", "first request", "last request",
-                  "apps", "sites", "spaces", "content", "policies", "active policies")
-        rows = list(zip(labels, counts, strict=True))
+            "(SELECT count(*) FROM policies WHERE policy_set = 'active')").fetchall()[0]
+        rows = [("files", overview["files"]), ("requests", overview["requests"]),
+                ("Confluence requests", overview["confluence_requests"]), ("rejected lines", counts[0]),
+                ("first request", overview["first_seen"]), ("last request", overview["last_seen"]),
+                ("apps", counts[1]), ("sites", counts[2]), ("spaces", counts[3]), ("content", counts[4]),
+                ("policies", counts[5]), ("active policies", overview["active_policies"])]
         rows += [(f"decision: {d}", n) for d, n in con.execute(
             "SELECT decision, count(*) FROM decisions GROUP BY 1 ORDER BY 2 DESC").fetchall()]
         rows.append(("workspace", str(self.db)))
@@ -123,11 +144,53 @@ class Context:
         """The calls :meth:`fetch_inventory` would make now (no network)."""
         return plan_module.plan(self.ws, site, options, env=env)
 
-    def load_rules(self, path: str | Path, policy_set: str = rules_module.ACTIVE) -> rules_module.RuleSet:
+    def load_rules(self, path: str | Path, policy_set: str = rules_module.ACTIVE, *,
+                   strict: bool = False) -> rules_module.RuleSet:
+        """Replace the policies of ``policy_set`` with those of a rules.yaml.
+
+        Sites, spaces and classifications the workspace does not know (a typo protects
+        nothing) are warnings in ``ruleset.warnings``; with ``strict`` they are an error
+        and nothing is loaded.
+        """
         known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
-        ruleset = rules_module.load_rules_file(path, known)
+        ruleset = self.check_rules(rules_module.load_rules_file(path, known), strict=strict)
         rules_module.store_policies(self.ws, ruleset.policies, policy_set)
         return ruleset
+
+    def check_rules(self, ruleset: rules_module.RuleSet, *, strict: bool = False) -> rules_module.RuleSet:
+        """``ruleset`` with a warning for each name it uses that matches nothing known (see analyzer.namecheck)."""
+        findings = namecheck.check_rules(ruleset, namecheck.known_names(self.ws))
+        typos = [f for f in findings if f.typo]
+        if strict and typos:
+            first = typos[0]
+            more = f" (and {plural(len(typos) - 1, 'more name')})" if len(typos) > 1 else ""
+            raise ConfigError(f"{first}{more}", hint="--strict refuses names the workspace does not know")
+        return dataclasses.replace(ruleset, warnings=(*ruleset.warnings, *map(str, findings)))
+
+    def check_filters(self, filters: report.Filters, *, strict: bool = False) -> list[str]:
+        """Warnings for --site/--app/--space values that match nothing known; errors with ``strict``."""
+        named = (("--site", "site", filters.site), ("--app", "app", filters.app), ("--space", "space", filters.space))
+        if all(value is None for _, _, value in named):
+            return []
+        findings = namecheck.check_filters(named, namecheck.known_names(self.ws))
+        if strict and findings:
+            raise UsageError(str(findings[0]), hint="--strict refuses filters that match nothing known")
+        return [str(f) for f in findings]
+
+    def require_requests(self, since: dt.datetime | None = None, until: dt.datetime | None = None) -> int:
+        """The number of stored requests in the window; none is an error saying so (a report of
+        nothing would look clean, a policy suggested from nothing would look safe)."""
+        total, first, last, inside = self.ws.con.execute(
+            "SELECT count(*), min(ts), max(ts), count(*) FILTER (WHERE ($since IS NULL OR ts >= $since) "
+            "AND ($until IS NULL OR ts < $until)) FROM requests", {"since": since, "until": until}).fetchall()[0]
+        if not total:
+            raise EmptyWorkspaceError(f"the workspace {self.db} holds no requests",
+                                      hint=f"ingest logs first: appaccess ingest LOGS... --db {self.db}")
+        if not inside:
+            raise EmptyWorkspaceError(
+                f"no stored request is in the window asked for ({_window(since, until)}); the workspace holds "
+                f"{first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M}", hint="check --since and --until")
+        return int(inside)
 
     def policies(self, policy_set: str = rules_module.ACTIVE) -> Frame:
         rows = [(p.name, p.status, p.site, p.active_from, p.active_until, p.coverage,
@@ -161,6 +224,10 @@ class Context:
         return Frame.from_arrow(relation.to_arrow_table())
 
     # -- reports and what-if ---------------------------------------------------------
+    def overview(self, filters: report.Filters = report.Filters()) -> dict[str, Any]:
+        """Totals: requests, Confluence requests, requests to blocked APIs, blocked by rules, apps, window."""
+        return report.run(self.ws, "reports/overview", filters.params()).records()[0]
+
     def report_blocked(self, filters: report.Filters = report.Filters()) -> Frame:
         return report.blocked(self.ws, filters)
 
@@ -171,13 +238,61 @@ class Context:
         return report.anomalies(self.ws, filters)
 
     def simulate(self, proposed: str | Path, *, mode: str = "replace", window: whatif.Window = whatif.Window(),
-                 out: str | Path | None = None) -> whatif.Simulation:
-        return whatif.simulate(self.ws, proposed, mode=mode, window=window,
-                               out=Path(out) if out is not None else None)
+                 out: str | Path | None = None, strict: bool = False) -> whatif.Simulation:
+        """Replay the stored traffic against the proposed rules (nothing is changed).
+
+        Names in the proposal that match nothing known are warnings (errors with ``strict``).
+        """
+        known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
+        checked = self.check_rules(rules_module.load_rules_file(proposed, known), strict=strict)
+        sim = whatif.simulate(self.ws, proposed, mode=mode, window=window,
+                              out=Path(out) if out is not None else None)
+        extra = tuple(w for w in checked.warnings if w not in sim.warnings)
+        return dataclasses.replace(sim, warnings=(*sim.warnings, *extra))
 
     def suggest(self, *, coverage: str | None = None, proposed: str | Path | None = None, site: str | None = None,
-                window: whatif.Window = whatif.Window()) -> whatif.Suggestion:
-        return whatif.suggest(self.ws, coverage=coverage, proposed_path=proposed, site=site, window=window)
+                window: whatif.Window = whatif.Window(), strict: bool = False) -> whatif.Suggestion:
+        """The apps a coverage would break and the allowlist that keeps them working.
+
+        Refuses a workspace (or window) without requests: a policy suggested from no
+        traffic would allowlist nothing and look safe.
+        """
+        self.require_requests(window.since, window.until)
+        warnings: list[str] = []
+        if proposed is not None:
+            checked = self.check_rules(rules_module.load_rules_file(proposed), strict=strict)
+            warnings = [w for w in checked.warnings]
+        elif coverage is not None:
+            warnings = self._check_coverage(coverage, site, strict)
+        result = whatif.suggest(self.ws, coverage=coverage, proposed_path=proposed, site=site, window=window)
+        extra = tuple(w for w in warnings if w not in result.warnings)
+        return dataclasses.replace(result, warnings=(*extra, *result.warnings))
+
+    def _check_coverage(self, coverage: str, site: str | None, strict: bool) -> list[str]:
+        policy = whatif.coverage_policy(coverage, site)
+        names = [rules_module.NameRef("space", s, policy.name, site, "--coverage", None) for s in policy.spaces]
+        names += [rules_module.NameRef("classification", c, policy.name, site, "--coverage", None)
+                  for c in policy.classifications]
+        if site:
+            names.append(rules_module.NameRef("site", site, policy.name, None, "--site", None))
+        checked = self.check_rules(rules_module.RuleSet((policy,), (), tuple(names)), strict=strict)
+        return list(checked.warnings)
+
+    # -- charts and the HTML report ----------------------------------------------------
+    def charts(self, filters: report.Filters = report.Filters(),
+               simulation: whatif.Simulation | None = None) -> dict[str, Any]:
+        """The HTML report's Plotly figures by name (heatmap, timeline, endpoints; whatif with a
+        simulation): display them in a notebook, or ``fig.write_html(...)``."""
+        from analyzer.report import charts
+
+        return charts.figures(self.ws, filters, simulation)
+
+    def write_html_report(self, out: str | Path, filters: report.Filters = report.Filters(), *,
+                          simulation: whatif.Simulation | None = None, focus: str = "blocked") -> Path:
+        """Write the self-contained HTML report (``focus``: blocked, apps or anomalies) to ``out``."""
+        from analyzer.report.html import write_html_report
+
+        return write_html_report(self.ws, Path(out), filters, simulation=simulation, focus=focus)
 
     def query(self, name: str, params: dict[str, object] | None = None) -> Frame:
         """Run a named query of ``queries/`` (see ``appaccess query list``)."""
@@ -198,3 +313,7 @@ class Context:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _window(since: dt.datetime | None, until: dt.datetime | None) -> str:
+    return f"{f'{since:%Y-%m-%d %H:%M}' if since else '…'} .. {f'{until:%Y-%m-%d %H:%M}' if until else '…'}"

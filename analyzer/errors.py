@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     INPUT = 3  # a file the user gave us is missing or malformed
     WORKSPACE = 4  # workspace locked, too new, corrupt
     NOT_FOUND = 5  # lookup found nothing (e.g. URL not catalogued)
+    CHANGES = 6  # simulate --fail-on: the proposal changes what it was asked to fail on
     INTERRUPTED = 130
 
 
@@ -76,6 +77,16 @@ class WorkspaceError(AnalyzerError):
 
 class WorkspaceLockedError(WorkspaceError):
     """Another process holds the workspace open for writing."""
+
+
+class EmptyWorkspaceError(WorkspaceError):
+    """The workspace holds no requests (in the window asked for): a report of it would look clean."""
+
+
+class ChangesFoundError(AnalyzerError):
+    """``simulate --fail-on``: the proposed rules would change what the caller asked to fail on."""
+
+    exit_code = ExitCode.CHANGES
 
 
 class NotFoundError(AnalyzerError):

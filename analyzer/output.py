@@ -1,8 +1,9 @@
-"""Render tabular results as a rich table, CSV, JSON lines or Parquet.
+"""Write tabular results as a terminal table, CSV, JSON lines, Parquet or Markdown.
 
-Data goes to stdout (or ``--out``), messages to stderr: output stays pipeable.
+Data goes to stdout (or ``-o FILE``), messages to stderr: output stays pipeable.
 Every report and listing passes through here, so formats behave the same way
-everywhere and golden tests can pin them.
+everywhere and golden tests can pin them. ``-o FILE`` picks the format from the
+file's extension (:func:`choose_format`), like sqlite-utils and DuckDB's COPY.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -22,19 +25,69 @@ from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from rich.console import Console, RenderableType
 
-from analyzer.errors import UsageError
+from analyzer.errors import InputFileError, UsageError
+from analyzer.tablefit import display_text, fit_table
+
+__all__ = ["Frame", "OutputFormat", "choose_format", "display_text", "plural", "render", "write_text"]
 
 
 class OutputFormat(StrEnum):
-    table = "table"
+    table = "table"  # for people: a terminal table (plain text in a .txt file)
     csv = "csv"
-    json = "json"
+    json = "json"  # JSON lines: one object per row
     parquet = "parquet"
-    html = "html"
+    markdown = "markdown"
+    html = "html"  # reports only
+    yaml = "yaml"  # `suggest` only: the suggested policy
+
+
+#: What ``-o FILE`` writes, by the file's extension.
+SUFFIXES: dict[str, OutputFormat] = {
+    ".txt": OutputFormat.table, ".csv": OutputFormat.csv, ".json": OutputFormat.json,
+    ".jsonl": OutputFormat.json, ".ndjson": OutputFormat.json, ".parquet": OutputFormat.parquet,
+    ".md": OutputFormat.markdown, ".markdown": OutputFormat.markdown, ".html": OutputFormat.html,
+    ".htm": OutputFormat.html, ".yaml": OutputFormat.yaml, ".yml": OutputFormat.yaml,
+}
+
+#: Formats every command that prints a table supports.
+TABULAR = (OutputFormat.table, OutputFormat.csv, OutputFormat.json, OutputFormat.parquet, OutputFormat.markdown)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 policy``, ``2 policies``, ``1,000 requests``."""
+    if n == 1:
+        return f"1 {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n:,} {many}"
+
+
+def choose_format(fmt: OutputFormat | str | None, out: Path | None,
+                  supported: Sequence[OutputFormat] = TABULAR) -> OutputFormat:
+    """The format to write: ``--format`` when given, else ``-o FILE``'s extension, else a table.
+
+    A format the command cannot write, an extension nobody knows, or Parquet to
+    a terminal is a one-line usage error naming what would work.
+    """
+    names = ", ".join(f.value for f in supported)
+    if fmt is None:
+        if out is None:
+            return OutputFormat.table
+        chosen = SUFFIXES.get(out.suffix.lower())
+        if chosen is None or chosen not in supported:
+            known = ", ".join(s for s, f in SUFFIXES.items() if f in supported)
+            what = f"extension {out.suffix!r}" if out.suffix else "no extension"
+            raise UsageError(f"cannot tell what to write to {out.name!r} ({what})",
+                             hint=f"use one of {known}, or --format {{{names.replace(', ', ',')}}}")
+        return chosen
+    chosen = OutputFormat(fmt)
+    if chosen not in supported:
+        raise UsageError(f"--format {chosen.value} is not available here", hint=f"choose one of: {names}")
+    if chosen is OutputFormat.parquet and out is None:
+        raise UsageError("--format parquet needs -o FILE.parquet")
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -63,8 +116,16 @@ class Frame:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_arrow(self) -> pa.Table:
-        return pa.Table.from_pylist(self.records()) if self.rows else pa.table(
-            {c: pa.array([], pa.string()) for c in self.columns})
+        if not self.rows:
+            return pa.table({c: pa.array([], pa.string()) for c in self.columns})
+        arrays = []
+        for i in range(len(self.columns)):
+            values = [row[i] for row in self.rows]
+            try:
+                arrays.append(pa.array(values))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types (status: counts, dates, text): as text
+                arrays.append(pa.array([None if v is None else str(_plain(v)) for v in values], pa.string()))
+        return pa.Table.from_arrays(arrays, names=list(self.columns))
 
 
 def _plain(value: Any) -> Any:
@@ -80,23 +141,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-def display_text(value: Any) -> str:
-    """A value as people read it in a table (terminal or HTML): thousands separators, dates, yes/no."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, (int, Decimal)):
-        return f"{value:,}"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, (list, tuple)):
-        return ", ".join(display_text(v) for v in value)
-    return str(value)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -122,41 +166,130 @@ def write_json(frame: Frame, stream: TextIO) -> None:
         stream.write(json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
 
 
-def rich_table(frame: Frame) -> Table:
-    table = Table(title=frame.title, caption=frame.caption, header_style="bold", show_lines=False)
-    numeric = [all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool)
-                   for r in frame.rows if r[i] is not None) and any(r[i] is not None for r in frame.rows)
-               for i in range(len(frame.columns))]
-    for name, is_number in zip(frame.columns, numeric, strict=True):
-        table.add_column(name, justify="right" if is_number else "left", overflow="fold")
-    for row in frame.rows:
-        # Text, not str: values come from logs, and rich would read "[/]" or "[bold]" in them as markup.
-        table.add_row(*(Text(display_text(v)) for v in row))
-    return table
+def markdown_cell(value: Any) -> str:
+    """A value in a GitHub-flavoured Markdown table cell: one line, pipes and markup escaped."""
+    text = " ".join(display_text(value).split())
+    for char in ("\\", "|", "*", "_", "`", "<", ">", "[", "]"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[bool] | None = None) -> str:
+    """A GitHub-flavoured Markdown table (numbers right-aligned)."""
+    if numeric is None:
+        numeric = [all(isinstance(r[i], (int, float, Decimal)) and not isinstance(r[i], bool)
+                       for r in rows if r[i] is not None) and any(r[i] is not None for r in rows)
+                   for i in range(len(columns))]
+    lines = ["| " + " | ".join(markdown_cell(c) for c in columns) + " |",
+             "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    lines += ["| " + " | ".join(markdown_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(frame: Frame, stream: TextIO) -> None:
+    if frame.title:
+        stream.write(f"### {markdown_cell(frame.title)}\n\n")
+    stream.write(markdown_table(frame.columns, frame.rows))
+    if frame.caption:
+        stream.write(f"\n{markdown_cell(frame.caption)}\n")
+
+
+def rich_table(frame: Frame, width: int | None = None) -> RenderableType:
+    """``frame`` laid out for a terminal ``width`` columns wide (default: this terminal's)."""
+    return fit_table(frame, width if width is not None else Console().width)
+
+
+#: Width of tables written to a .txt file: wide enough that nothing is cut or left out.
+FILE_WIDTH = 1000
+
+
+def check_writable(*paths: Path | None) -> None:
+    """Fail early, before long work, when an output file's directory is missing or read-only."""
+    for path in paths:
+        if path is None:
+            continue
+        parent = path.expanduser().resolve().parent
+        if not parent.is_dir():
+            raise InputFileError(f"cannot write {path}: no directory {parent}",
+                                 hint="check that the directory exists and is writable")
+        if not os.access(parent, os.W_OK):
+            raise InputFileError(f"cannot write {path}: the directory {parent} is not writable")
+
+
+@contextmanager
+def open_output(out: Path) -> Iterator[TextIO]:
+    """``out`` opened for writing text; a path that cannot be written is a one-line error."""
+    try:
+        handle = out.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise InputFileError(f"cannot write {out}: {error.strerror or error}",
+                             hint="check that the directory exists and is writable") from None
+    with handle:
+        yield handle
+
+
+def write_text(out: Path, text: str) -> None:
+    with open_output(out) as handle:
+        handle.write(text)
+
+
+def print_to_file(out: Path, renderable: RenderableType) -> None:
+    """A rich renderable as plain text in a file (no colour, nothing cut)."""
+    with open_output(out) as handle:
+        console = Console(file=handle, width=FILE_WIDTH, no_color=True, color_system=None, highlight=False,
+                          emoji=False, soft_wrap=False)
+        console.print(renderable)
+
+
+def _strip_trailing(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def renderable_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
+    """What a renderable prints, as plain text without trailing spaces."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False, emoji=False).print(
+        renderable)
+    return _strip_trailing(buffer.getvalue())
+
+
+WRITERS: dict[OutputFormat, Callable[[Frame, TextIO], None]] = {
+    OutputFormat.csv: write_csv, OutputFormat.json: write_json, OutputFormat.markdown: write_markdown}
 
 
 def render(frame: Frame, fmt: OutputFormat | str = OutputFormat.table, out: Path | None = None,
-           console: Console | None = None) -> None:
-    """Write ``frame`` in ``fmt`` to ``out`` (a file) or stdout."""
+           console: Console | None = None, renderable: Callable[[int], RenderableType] | None = None) -> None:
+    """Write ``frame`` in ``fmt`` to ``out`` (a file) or stdout.
+
+    ``renderable(width)`` draws the table view when the caller has a better
+    one than the plain frame (reports split by site, with totals...).
+    """
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.parquet:
         if out is None:
-            raise UsageError("--format parquet needs --out FILE.parquet")
-        pq.write_table(frame.to_arrow(), out)
+            raise UsageError("--format parquet needs -o FILE.parquet")
+        try:
+            pq.write_table(frame.to_arrow(), out)
+        except OSError as error:
+            raise InputFileError(f"cannot write {out}: {error}",
+                                 hint="check that the directory exists and is writable") from None
         return
-    if fmt is OutputFormat.html:
-        raise UsageError("--format html is only available for reports")
     if fmt is OutputFormat.table:
+        draw = renderable or (lambda width: rich_table(frame, width))
         if out is not None:
-            with out.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=200, no_color=True).print(rich_table(frame))
+            with open_output(out) as handle:
+                handle.write(renderable_text(draw(FILE_WIDTH)))
         else:
-            (console or Console()).print(rich_table(frame))
+            console = console or Console()
+            console.print(draw(console.width))
         return
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise UsageError(f"--format {fmt.value} is not available here")
     buffer = io.StringIO()
-    (write_csv if fmt is OutputFormat.csv else write_json)(frame, buffer)
+    writer(frame, buffer)
     if out is not None:
-        out.write_text(buffer.getvalue(), encoding="utf-8")
+        write_text(out, buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()

@@ -45,9 +45,26 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class NameRef:
+    """A site, space or classification a policy names, and where: for catching typos."""
+
+    kind: str  # site | space | classification
+    name: str
+    policy: str
+    site: str | None  # the policy's site, None for every site
+    path: str
+    line: int | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+
+@dataclass(frozen=True)
 class RuleSet:
     policies: tuple[Policy, ...]
     warnings: tuple[str, ...]
+    names: tuple[NameRef, ...] = ()  # every site, space and classification named, with its line
 
 
 def _timestamp(doc: Located, value: Any, *key: str | int) -> dt.datetime | None:
@@ -94,6 +111,7 @@ def parse_rules(doc: Located, known_apps: Sequence[str] = ()) -> RuleSet:
         raise doc.error("`policies` must be a list", "policies")
     policies: list[Policy] = []
     warnings: list[str] = []
+    names: list[NameRef] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         where = ("policies", index)
@@ -172,9 +190,16 @@ def parse_rules(doc: Located, known_apps: Sequence[str] = ()) -> RuleSet:
                                     f"names app(s) not in apps.yaml: {', '.join(missing)}")
         policies.append(Policy(name, site, status, active_from, active_until, kind, spaces, classifications,
                                mode, apps))
+        if site:
+            names.append(NameRef("site", site, name, None, doc.path, doc.line(*where, "site")))
+        for index, value in enumerate(spaces):
+            names.append(NameRef("space", value, name, site, doc.path, doc.line(*where, "coverage", kind, index)))
+        for index, value in enumerate(classifications):
+            names.append(NameRef("classification", value, name, site, doc.path,
+                                 doc.line(*where, "coverage", kind, index)))
     if len(policies) > MAX_POLICIES:
         warnings.append(f"{doc.path}: {len(policies)} policies; Atlassian allows {MAX_POLICIES} per organization")
-    return RuleSet(tuple(policies), tuple(warnings))
+    return RuleSet(tuple(policies), tuple(warnings), tuple(names))
 
 
 def load_rules_file(path: str | Path, known_apps: Sequence[str] = ()) -> RuleSet:

@@ -2,16 +2,27 @@
 
 Separate from parsing so that globs, directories, compression and the
 fingerprints used for incremental ingest are handled once for every format.
+
+Standard input (the PATH ``-``) is spooled to a hidden file next to the
+workspace and ingested like any file, then removed. Files are recognised
+again by content, not by name, so piping the same lines twice adds nothing,
+and piping a log that grew adds only its new lines (see analyzer/ingest.py).
 """
 
 from __future__ import annotations
 
 import bz2
+import datetime as dt
 import glob
 import gzip
 import hashlib
 import lzma
-from collections.abc import Iterable
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,6 +38,46 @@ _MAGIC = (
 )
 #: Bytes hashed to recognise a file again after a rename (log rotation).
 HEAD_BYTES = 64 * 1024
+#: The PATH that means standard input.
+STDIN = "-"
+#: How a spooled standard input is named (hidden, so walking the directory never picks it up).
+STDIN_PREFIX = ".appaccess-stdin-"
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file an ingest did not read: not a log, empty or damaged; ``reason`` says which."""
+
+    path: str
+    reason: str
+    hint: str | None = None  # what would make it readable, when something would
+
+
+def is_stdin(path: str | Path) -> bool:
+    """Whether ``path`` is a spooled standard input (:func:`spool_stdin`)."""
+    return Path(path).name.startswith(STDIN_PREFIX)
+
+
+@contextmanager
+def spool_stdin(directory: Path, stream: BinaryIO) -> Iterator[Path]:
+    """``stream`` copied to a new hidden file in ``directory``, removed when the block ends.
+
+    The name carries the time it was read (``.appaccess-stdin-20260911T080000Z-xxxx``),
+    which is what ``appaccess files`` shows for it afterwards.
+    """
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        handle, name = tempfile.mkstemp(prefix=f"{STDIN_PREFIX}{stamp}-", dir=directory)
+    except OSError as error:
+        raise InputFileError(f"cannot spool standard input to {directory}: {error.strerror or error}",
+                             hint="the workspace's directory must be writable") from None
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(stream, out, 8 << 20)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def expand_sources(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:

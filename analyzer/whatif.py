@@ -42,6 +42,8 @@ class Simulation:
     mode: str
     warnings: tuple[str, ...]
     requests_written: int | None = None
+    #: changed requests per endpoint and change class (simulate/by_endpoint), busiest first
+    by_endpoint: Frame | None = None
 
 
 def _known_apps(ws: Workspace) -> list[str]:
@@ -86,10 +88,12 @@ def simulate(ws: Workspace, proposed_path: str | Path, *, mode: str = "replace",
         summary_frame = Frame.from_arrow(ws.con.sql(sql.load_query("simulate/summary").text).to_arrow_table())
         by_app = Frame.from_arrow(ws.con.sql(sql.load_query("simulate/by_app_space").text).to_arrow_table(),
                                   title="Changes by app and space")
+        by_endpoint = Frame.from_arrow(ws.con.sql(sql.load_query("simulate/by_endpoint").text).to_arrow_table(),
+                                       title="Changes by endpoint")
         if out is not None:
             written = _write_requests(ws, out)
     summary = summary_frame.records()[0]
-    return Simulation(summary, by_app, tuple(policies), mode, ruleset.warnings, written)
+    return Simulation(summary, by_app, tuple(policies), mode, ruleset.warnings, written, by_endpoint)
 
 
 def _write_requests(ws: Workspace, out: Path) -> int:

@@ -113,8 +113,8 @@ def test_changed_in_place_is_refused_unless_replace(ws: Workspace, tmp_path: Pat
     path = _write(tmp_path / "access.log", _lines(0, 10))
     ingest(ws, [path])
     _write(path, _lines(500, 4))
-    with pytest.raises(InputFileError, match=r"changed in place.*--replace"):
-        ingest(ws, [path])
+    (skipped,) = ingest(ws, [path]).skipped_files  # refused: skipped with the reason, the rest is read
+    assert skipped.path == str(path.resolve()) and "changed in place" in skipped.reason and "--replace" in skipped.hint
     assert _count(ws, "requests") == 10
     replaced = ingest(ws, [path], IngestOptions(replace=True)).files[0]
     assert replaced.action == "replaced"
@@ -155,8 +155,8 @@ def test_interrupted_file_leaves_no_trace(ws: Workspace, tmp_path: Path, monkeyp
 
 def test_unknown_format_and_field_errors(ws: Workspace, tmp_path: Path) -> None:
     path = _write(tmp_path / "x.log", ["hello world", "not a log"])
-    with pytest.raises(FormatError, match="cannot detect the format"):
-        ingest(ws, [path])
+    result = ingest(ws, [path])
+    assert result.files == () and "cannot detect the format" in result.skipped_files[0].reason
     with pytest.raises(FormatError, match="unknown format"):
         ingest(ws, [path], IngestOptions(format="nope"))
     with pytest.raises(UsageError, match="unknown canonical field"):

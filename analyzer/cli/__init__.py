@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from analyzer.cli import state
+from analyzer.cli.options import AppTyper
 from analyzer.errors import AnalyzerError, ExitCode
 
 
@@ -50,17 +51,26 @@ def _fail(message: str, code: int, hint: str | None = None) -> None:
     raise typer.Exit(int(code))
 
 
-app = typer.Typer(
+def _version(value: bool) -> None:
+    if value:
+        from analyzer.version import __version__
+
+        typer.echo(f"appaccess {__version__}")
+        raise typer.Exit()
+
+
+app = AppTyper(
     cls=_AppGroup,
     name="appaccess",
     help="Audit and simulate Confluence Cloud app access rules from proxy, gateway and access logs.\n\n"
-         "Typical flow: `appaccess ingest LOGS...`, `appaccess apps load apps.yaml`, "
-         "`appaccess inventory fetch SITE` (or `inventory load spaces.csv`), `appaccess rules load rules.yaml`, then "
-         "`appaccess report blocked` or `appaccess simulate proposed.yaml`.",
-    no_args_is_help=True,
-    add_completion=False,
+         "Typical flow: `appaccess ingest /var/log/nginx/`, `appaccess apps load apps.yaml`, "
+         "`appaccess inventory fetch SITE` (or `inventory load spaces.csv`), `appaccess rules load rules.yaml`, "
+         "then `appaccess report blocked` or `appaccess simulate proposed.yaml`.\n\n"
+         "Everywhere: -f/--format is the output format and -o/--output FILE writes a file in the format of "
+         "its extension; data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 error, 2 usage, "
+         "3 input file, 4 workspace (missing, locked, empty), 5 not found, 6 simulate --fail-on tripped.",
+    add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -68,19 +78,15 @@ app = typer.Typer(
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                 callback=_version, expose_value=False),
 ) -> None:
     state.debug = debug
-    if version:
-        from analyzer.version import __version__
-
-        typer.echo(f"appaccess {__version__}")
-        raise typer.Exit()
 
 
 def _register() -> None:
     # Imported here so that each command module can import `app` helpers freely.
-    from analyzer.cli import catalog, config, data, ingest, reports  # noqa: F401
+    from analyzer.cli import ingest, reports, config, data, catalog  # noqa: F401, I001 (--help lists them so)
 
 
 _register()

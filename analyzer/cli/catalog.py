@@ -8,41 +8,42 @@ import typer
 
 from analyzer.catalog.views import diff_frame, list_endpoints
 from analyzer.cli import app
-from analyzer.cli.options import Format, Out
+from analyzer.cli.options import AppTyper, Format, Output, aliased, emit, output_format
 from analyzer.errors import NotFoundError
-from analyzer.output import Frame, OutputFormat, render
+from analyzer.output import Frame, OutputFormat
 from analyzer.router import route
 
-catalog_app = typer.Typer(help="The endpoint catalogue: which REST APIs an app access rule blocks.",
-                          no_args_is_help=True)
+catalog_app = AppTyper(help="The endpoint catalogue: which REST APIs an app access rule blocks.")
 app.add_typer(catalog_app, name="catalog")
 
 
-@catalog_app.command("list")
+@catalog_app.command("list", cls=aliased({"--out": "--output", "--version": "--api-version"}))
 def list_command(
-    fmt: Format = OutputFormat.table,
-    out: Out = None,
+    fmt: Format = None,
+    out: Output = None,
     blocked: Annotated[bool | None, typer.Option(
         "--blocked/--not-blocked", help="Only endpoints an app access rule blocks / does not block.",
         show_default=False)] = None,
-    version: Annotated[int | None, typer.Option("--version", "-v", help="Only REST API version 1 or 2.",
-                                                min=1, max=2)] = None,
-    search: Annotated[str | None, typer.Option("--search", "-s",
-                                               help="Text to find in path, name or group.")] = None,
+    version: Annotated[int | None, typer.Option("--api-version", "-v", help="Only REST API version 1 "
+                                                "or 2.", min=1, max=2, metavar="1|2")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text to find in path, name or group.",
+                                               metavar="TEXT")] = None,
 ) -> None:
     """List catalogued endpoints with their verdict.
 
-    Example: appaccess catalog list --blocked --version 2 --format csv
+    Example: appaccess catalog list --blocked --api-version 2 --format csv
     """
-    render(list_endpoints(blocked=blocked, version=version, search=search), fmt, out)
+    emit(list_endpoints(blocked=blocked, version=version, search=search), fmt, out)
 
 
 @catalog_app.command("lookup")
 def lookup_command(
-    method: Annotated[str, typer.Argument(help="HTTP method, e.g. GET.")],
+    method: Annotated[str, typer.Argument(help="HTTP method, e.g. GET.", metavar="METHOD")],
     url: Annotated[str, typer.Argument(
-        help="Full URL, gateway URL (https://api.atlassian.com/ex/confluence/CLOUDID/wiki/...) or path.")],
-    fmt: Format = OutputFormat.table,
+        help="Full URL, gateway URL (https://api.atlassian.com/ex/confluence/CLOUDID/wiki/...) or path.",
+        metavar="URL")],
+    fmt: Format = None,
+    out: Output = None,
 ) -> None:
     """Show which catalogued operation a request calls and whether a rule blocks it.
 
@@ -62,16 +63,19 @@ def lookup_command(
         "query_space_keys": list(match.query_space_keys) or None,
         "query_space_ids": list(match.query_space_ids) or None,
     }
-    if fmt is OutputFormat.table:
+    if output_format(fmt, out) is OutputFormat.table:
         shown = {k: v for k, v in record.items() if v is not None}
-        render(Frame(("field", "value"), tuple(shown.items()), title="Route"), fmt)
+        emit(Frame(("field", "value"), tuple(shown.items()), title="Route"), fmt, out)
     else:
-        render(Frame.from_records([record]), fmt)
+        emit(Frame.from_records([record]), fmt, out)
     if e is None:
         raise NotFoundError(f"{match.method} {url}: not a catalogued Confluence endpoint ({match.verdict})")
 
 
 @catalog_app.command("diff")
-def diff_command(fmt: Format = OutputFormat.table, out: Out = None) -> None:
-    """Show where the user's document and the OpenAPI specs disagree on a verdict."""
-    render(diff_frame(), fmt, out)
+def diff_command(fmt: Format = None, out: Output = None) -> None:
+    """Show where the user's document and the OpenAPI specs disagree on a verdict.
+
+    Example: appaccess catalog diff -f markdown
+    """
+    emit(diff_frame(), fmt, out)

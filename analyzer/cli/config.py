@@ -6,27 +6,36 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from analyzer.cli import app
-from analyzer.cli.options import DEFAULT_DB, Db, Format, Out, Wait
+from analyzer.cli.options import (
+    DEFAULT_DB,
+    AppTyper,
+    Db,
+    Format,
+    Output,
+    Strict,
+    Wait,
+    emit,
+    err_console,
+    say,
+    warn,
+)
 from analyzer.connectors.fetch import FetchOptions, FetchProgress, FetchResult
 from analyzer.context import Context
 from analyzer.errors import ExitCode
-from analyzer.output import OutputFormat, render
+from analyzer.output import plural
 
-apps_app = typer.Typer(help="Apps and how to recognise them in traffic (apps.yaml).", no_args_is_help=True)
-inventory_app = typer.Typer(help="Sites, spaces and content: fetched from Confluence, or loaded from CSV or "
-                                 "Confluence API JSON exports.", no_args_is_help=True)
-rules_app = typer.Typer(help="Data security policies with app access rules (rules.yaml).", no_args_is_help=True)
+apps_app = AppTyper(help="Apps and how to recognise them in traffic (apps.yaml).")
+inventory_app = AppTyper(help="Sites, spaces and content: fetched from Confluence, or loaded from CSV or "
+                              "Confluence API JSON exports.")
+rules_app = AppTyper(help="Data security policies with app access rules (rules.yaml).")
 app.add_typer(apps_app, name="apps")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(rules_app, name="rules")
 
-_err = Console(stderr=True, highlight=False)
-
-ConfigFile = Annotated[Path, typer.Argument(help="The file to load.", exists=False, dir_okay=False)]
+ConfigFile = Annotated[Path, typer.Argument(help="The file to load.", exists=False, dir_okay=False, metavar="FILE")]
 
 
 @apps_app.command("load")
@@ -49,22 +58,28 @@ def apps_load(path: ConfigFile, db: Db = DEFAULT_DB, wait: Wait = 0.0) -> None:
           user_agent: '^BackupPro/'
           jwt_iss: backup-pro-connect
           client_ip: [10.20.0.11/32]
+
+    Example: appaccess apps load apps.yaml --db audit.duckdb
     """
     with Context(db, wait=wait) as ctx:
         apps = ctx.load_apps(path)
-    _err.print(f"loaded {len(apps)} apps with {sum(len(a.identifiers) for a in apps)} identifiers from {path}")
+    say(f"loaded {plural(len(apps), 'app')} with {plural(sum(len(a.identifiers) for a in apps), 'identifier')} "
+        f"from {path}")
 
 
 @apps_app.command("list")
-def apps_list(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, out: Out = None, wait: Wait = 0.0) -> None:
-    """Show the loaded apps and their identifiers."""
+def apps_list(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
+    """Show the loaded apps and their identifiers.
+
+    Example: appaccess apps list --db audit.duckdb -f csv
+    """
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.apps(), fmt, out)
+        emit(ctx.apps(), fmt, out)
 
 
 @inventory_app.command("load")
 def inventory_load(
-    paths: Annotated[list[Path], typer.Argument(help="CSV or JSON files.", dir_okay=False)],
+    paths: Annotated[list[Path], typer.Argument(help="CSV or JSON files.", dir_okay=False, metavar="FILE")],
     db: Db = DEFAULT_DB, wait: Wait = 0.0,
 ) -> None:
     """Load sites, spaces and content; each file is recognised by its header.
@@ -80,11 +95,13 @@ def inventory_load(
 
     Rows replace earlier rows with the same key, so exports can be reloaded. For a site
     you can reach, `appaccess inventory fetch SITE` gets sites, spaces and content for you.
+
+    Example: appaccess inventory load sites.csv spaces.csv content.csv --db audit.duckdb
     """
     with Context(db, wait=wait) as ctx:
         loads = ctx.load_inventory(paths)
     for load in loads:
-        _err.print(f"{load.kind:>8}: {load.rows:,} rows from {load.path}")
+        say(f"{load.kind:>8}: {plural(load.rows, 'row')} from {load.path}")
 
 
 @inventory_app.command("fetch")
@@ -104,8 +121,8 @@ def inventory_fetch(
         show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count the calls the fetch would make; make none.")]
     = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format of the --dry-run plan: "
-                                              "table, csv, json.", case_sensitive=False)] = OutputFormat.table,
+    fmt: Format = None,
+    out: Output = None,
     wait: Wait = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
@@ -140,10 +157,10 @@ def inventory_fetch(
     if dry_run:
         with Context(db, wait=wait) as ctx:
             plan = ctx.plan_inventory_fetch(site, options)
-        render(plan.frame(), fmt)
-        _err.print(f"dry run: no call made; the fetch would make at least {plan.calls:,} calls "
-                   f"({plan.auth})", markup=False, soft_wrap=True)
+        emit(plan.frame(), fmt, out)
+        say(f"dry run: no call made; the fetch would make at least {plan.calls:,} calls ({plan.auth})")
         return
+    _err = err_console()
     show = not quiet and _err.is_terminal
     with Context(db, wait=wait) as ctx:
         try:
@@ -163,12 +180,11 @@ def inventory_fetch(
             else:
                 result = ctx.fetch_inventory(site, options)
         except KeyboardInterrupt:
-            _err.print("appaccess: interrupted; what was fetched is kept: run the same command again to resume",
-                       markup=False, highlight=False)
+            warn("appaccess: interrupted; what was fetched is kept: run the same command again to resume")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     if not quiet:
         for line in _fetch_summary(result):
-            _err.print(line, markup=False, highlight=False, soft_wrap=True)
+            say(line)
 
 
 def _fetch_summary(result: FetchResult) -> list[str]:
@@ -190,14 +206,17 @@ def _fetch_summary(result: FetchResult) -> list[str]:
 
 
 @inventory_app.command("show")
-def inventory_show(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, wait: Wait = 0.0) -> None:
-    """Count the inventory rows by kind."""
+def inventory_show(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
+    """Count the inventory rows by kind.
+
+    Example: appaccess inventory show --db audit.duckdb
+    """
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.inventory(), fmt)
+        emit(ctx.inventory(), fmt, out)
 
 
 @rules_app.command("load")
-def rules_load(path: ConfigFile, db: Db = DEFAULT_DB, wait: Wait = 0.0) -> None:
+def rules_load(path: ConfigFile, db: Db = DEFAULT_DB, strict: Strict = False, wait: Wait = 0.0) -> None:
     """Replace the active data security policies with those of a rules.yaml.
 
     \b
@@ -214,17 +233,25 @@ def rules_load(path: ConfigFile, db: Db = DEFAULT_DB, wait: Wait = 0.0) -> None:
           mode: allowlist                  # block_all | allowlist | blocklist
           apps: [com.acme.backup]          # at most 20
 
-    Policies are additive and the most restrictive wins.
+    Policies are additive and the most restrictive wins. A site, space or
+    classification that is in neither the inventory nor the traffic (a typo
+    protects nothing) is a warning with its file:line and the closest known
+    name; --strict makes it an error and loads nothing.
+
+    Example: appaccess rules load rules.yaml --db audit.duckdb --strict
     """
     with Context(db, wait=wait) as ctx:
-        ruleset = ctx.load_rules(path)
+        ruleset = ctx.load_rules(path, strict=strict)
     for warning in ruleset.warnings:
-        _err.print(f"warning: {warning}")
-    _err.print(f"loaded {len(ruleset.policies)} policies from {path}")
+        warn(warning)
+    say(f"loaded {plural(len(ruleset.policies), 'policy')} from {path}")
 
 
 @rules_app.command("list")
-def rules_list(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, out: Out = None, wait: Wait = 0.0) -> None:
-    """Show the active policies."""
+def rules_list(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
+    """Show the active policies.
+
+    Example: appaccess rules list --db audit.duckdb -o policies.md
+    """
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.policies(), fmt, out)
+        emit(ctx.policies(), fmt, out)

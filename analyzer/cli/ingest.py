@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from analyzer.cli import app
-from analyzer.cli.options import DEFAULT_DB, Db, Format, Out, Wait
+from analyzer.cli.options import DEFAULT_DB, Db, Format, Output, Wait, aliased, emit, err_console, say, warn
 from analyzer.context import Context
-from analyzer.errors import UsageError
+from analyzer.errors import InputFileError, UsageError
 from analyzer.formats import REGISTRY
 from analyzer.formats.base import CANONICAL_FIELDS
-from analyzer.ingest import IngestOptions
-from analyzer.output import Frame, OutputFormat, render
+from analyzer.ingest import IngestOptions, IngestResult
+from analyzer.output import Frame, plural
+from analyzer.sources import STDIN, is_stdin
 
 
 def _parse_fields(values: list[str]) -> dict[str, str]:
@@ -31,41 +32,52 @@ def _parse_fields(values: list[str]) -> dict[str, str]:
     return fields
 
 
-@app.command("ingest")
+@app.command("ingest", cls=aliased({"--out": "--output", "--format": "--input-format"}))
 def ingest_command(
     paths: Annotated[list[str], typer.Argument(
-        help="Log files, directories (walked) or quoted globs. gzip, zstd, bzip2 and xz are read directly.",
-        show_default=False)],
+        help="Log files, directories (walked), quoted globs, or - for standard input. gzip, zstd, bzip2 and "
+             "xz are read directly.", metavar="PATH", show_default=False)],
     db: Db = DEFAULT_DB,
     input_format: Annotated[str, typer.Option(
-        "--format", help="Input format, or auto to detect per file (see `appaccess formats`).")] = "auto",
+        "--input-format", "-i", help="Format of the logs, or auto to detect it per file (see `appaccess formats`).",
+        metavar="NAME")] = "auto",
     field: Annotated[list[str] | None, typer.Option(
         "--field", help="Map a canonical field to a source field/column of JSON, CSV or W3C input: "
                         "CANONICAL=SOURCE (repeatable); nested JSON keys with dots: "
-                        "user_agent=request.headers.user-agent.")] = None,
+                        "user_agent=request.headers.user-agent.", metavar="CANONICAL=SOURCE")] = None,
     layout: Annotated[str | None, typer.Option(
         "--log-format", help="A custom line layout for every file: GoAccess-style "
                              "('%h %^[%x] \"%r\" %s %b \"%R\" \"%u\"') or a regex with named groups "
                              "('regex:^(?P<client_ip>\\S+) ... (?P<request>[^\"]*)...').",
-        show_default=False)] = None,
+        metavar="LAYOUT", show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
     redact_pii: Annotated[bool, typer.Option(
         "--redact-pii", help="Store salted hashes instead of e-mail addresses and Atlassian account ids, in "
                              "this and every later load into this workspace (rewrites what is stored).")] = False,
     wait: Wait = 0.0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary (warnings still "
+                                                              "show).")] = False,
 ) -> None:
     """Load logs into the workspace: parse, route each request to the catalogue, store.
 
     Every line becomes a stored request or a row in `rejects` with its reason.
     Re-ingesting a file adds nothing; a file that grew adds only its new lines.
+    Files that are not logs (an nginx error.log, a README, an image), empty or
+    damaged are skipped with one line each and the rest are read; the exit code
+    is then 3. A file of which no line could be read (wrong --input-format?) is
+    a warning and exit code 3 too.
 
-    Example: appaccess ingest /var/log/nginx/ --db audit.duckdb
+    \b
+    Examples:
+      appaccess ingest /var/log/nginx/ --db audit.duckdb
+      zcat /var/log/nginx/access.log.*.gz | appaccess ingest - --db audit.duckdb
     """
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
                             log_format=layout, redact_pii=redact_pii)
-    err = Console(stderr=True)
+    err = err_console()
+    if STDIN in paths and sys.stdin.isatty() and not quiet:
+        say("reading logs from standard input (end with Ctrl-D)")
     show = not quiet and err.is_terminal
     with Context(db, wait=wait) as ctx:
         if show:
@@ -75,62 +87,123 @@ def ingest_command(
 
                 def progress(path: str, done: int, total: int) -> None:
                     if path not in tasks:
-                        tasks[path] = bar.add_task(Path(path).name[:40], total=total)
+                        tasks[path] = bar.add_task(_shown(path)[-40:], total=total)
                     bar.update(tasks[path], completed=done)
 
                 result = ctx.ingest(paths, options, progress)
         else:
             result = ctx.ingest(paths, options)
-    if quiet:
-        return
+    empty = [f for f in result.files if f.lines_read and not f.stored and f.rejected]
+    if not result.files and len(result.skipped_files) == 1:  # the one file named is not a log: one line
+        skipped = result.skipped_files[0]
+        raise InputFileError(skipped.reason.replace(skipped.path, _shown(skipped.path)), hint=skipped.hint)
+    if not quiet:
+        _summary(result)
+    for f in empty:
+        warn(f"no line of {_shown(f.path)} could be read as {f.format}: all {f.rejected:,} rejected; wrong "
+             f"--input-format? (`appaccess rejects --file {Path(f.path).name}` shows why; an unchanged file is not "
+             "read again, so load it into a new --db with the right format)")
+    if result.skipped_files or empty:
+        parts = []
+        if result.skipped_files:
+            parts.append(f"{plural(len(result.skipped_files), 'file')} skipped")
+        if empty:
+            parts.append(f"{plural(len(empty), 'file')} entirely rejected")
+        read = len(result.files) - len(empty)
+        raise InputFileError(" and ".join(parts) + (f"; {plural(read, 'other file')} ingested" if read else ""),
+                             hint="see the lines above")
+
+
+def _shown(path: str) -> str:
+    """A path as the user would type it: relative to the working directory when inside it; <stdin>."""
+    if is_stdin(path):
+        return "<stdin>"
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+#: Summary lines longer than this put their counts on a second line.
+LINE = 80
+
+
+def _two_lines(head: str, tail: str, indent: int = 11) -> str:
+    return f"{head}  {tail}" if len(head) + 2 + len(tail) <= LINE else f"{head}\n{' ' * indent}{tail}"
+
+
+def _summary(result: IngestResult) -> None:
     for f in result.files:
-        err.print(f"{f.action:>9}  {f.path}  [{f.format}]  {f.lines_read:,} lines, {f.stored:,} stored, "
-                  f"{f.rejected:,} rejected" + (f", {f.skipped:,} skipped" if f.skipped else ""),
-                  highlight=False, markup=False, soft_wrap=True)
+        action = "unchanged" if is_stdin(f.path) and f.action == "renamed" else f.action
+        say(_two_lines(f"{action:>9}  {_shown(f.path)}",
+                       f"[{f.format}] {plural(f.lines_read, 'line')}, {f.stored:,} stored, {f.rejected:,} rejected"
+                       + (f", {f.skipped:,} skipped" if f.skipped else "")))
+    for s in result.skipped_files:
+        reason = " ".join(s.reason.replace(s.path, _shown(s.path)).split())
+        say(f"{'skipped':>9}  {_shown(s.path)}: {reason}" if _shown(s.path) not in reason
+            else f"{'skipped':>9}  {reason}")
+    for hint in dict.fromkeys(s.hint for s in result.skipped_files if s.hint):
+        say(f"{'':>9}  ({hint})")
+    if not result.files:
+        return
     rate = result.lines_read / result.seconds if result.seconds > 0 else 0.0
-    err.print(
-        f"read {result.lines_read:,} lines: stored {result.stored:,} "
-        f"({result.non_confluence:,} not Confluence REST), rejected {result.rejected:,}"
-        + (f", skipped {result.skipped:,} header lines" if result.skipped else "")
-        + f" in {result.seconds:.1f}s ({rate:,.0f} lines/s)", highlight=False, markup=False, soft_wrap=True)
+    say(_two_lines(f"read {plural(result.lines_read, 'line')} from {plural(len(result.files), 'file')} in "
+                   f"{result.seconds:.1f}s ({rate:,.0f} lines/s):",
+                   f"stored {result.stored:,} ({result.non_confluence:,} not Confluence), "
+                   f"rejected {result.rejected:,}" + (f", skipped {result.skipped:,} header lines"
+                                                      if result.skipped else ""), indent=2))
     if result.rejected:
-        err.print("see `appaccess rejects` for the rejected lines and their reasons", highlight=False)
+        say("see `appaccess rejects` for the rejected lines and their reasons")
 
 
 @app.command("formats")
-def formats_command(fmt: Format = OutputFormat.table) -> None:
-    """List the input formats `ingest` understands, with an example line of each."""
+def formats_command(fmt: Format = None, out: Output = None) -> None:
+    """List the input formats `ingest` understands, with an example line of each.
+
+    Example: appaccess formats -f csv
+    """
     rows = (
         *((f.name, f.kind, f.summary, f.example) for f in REGISTRY.values()),
         ("custom", "lines", "--log-format LAYOUT: GoAccess-style specifiers (%h %x %r %s %b %u ...) or a regex "
                             "with named groups (ts, method, url, request, status, ...)",
          '--log-format \'%h %^[%x] "%r" %s %b "%R" "%u"\''),
     )
-    render(Frame(("format", "kind", "description", "example"), rows, title="Input formats"), fmt)
+    emit(Frame(("format", "kind", "description", "example"), rows, title="Input formats"), fmt, out)
 
 
 @app.command("status")
-def status_command(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, wait: Wait = 0.0) -> None:
-    """Summarise the workspace: files, requests, rejects, apps, inventory, policies, decisions."""
+def status_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
+    """Summarise the workspace: files, requests, rejects, apps, inventory, policies, decisions.
+
+    Example: appaccess status --db audit.duckdb
+    """
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.status(), fmt)
+        emit(ctx.status(), fmt, out)
 
 
 @app.command("files")
-def files_command(db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, out: Out = None,
-                  wait: Wait = 0.0) -> None:
-    """List ingested files with their line, stored and rejected counts."""
+def files_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
+    """List ingested files with their line, stored and rejected counts.
+
+    Standard input is listed under the hidden file it was spooled to
+    (.appaccess-stdin-TIME-...), which is removed after the ingest.
+
+    Example: appaccess files --db audit.duckdb -o files.csv
+    """
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.files(), fmt, out)
+        emit(ctx.files(), fmt, out)
 
 
 @app.command("rejects")
 def rejects_command(
-    db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, out: Out = None, wait: Wait = 0.0,
-    file: Annotated[str | None, typer.Option("--file", help="Only lines of this file (path or suffix).")]
-    = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many lines.", min=1)] = 100,
+    db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
+    file: Annotated[str | None, typer.Option("--file", help="Only lines of this file (path or suffix).",
+                                             metavar="PATH")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many lines.", min=1, metavar="N")] = 100,
 ) -> None:
-    """Show rejected lines with their reasons (credentials in them are masked)."""
+    """Show rejected lines with their reasons (credentials in them are masked).
+
+    Example: appaccess rejects --file access.log -n 20
+    """
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.rejects(limit=limit, file=file), fmt, out)
+        emit(ctx.rejects(limit=limit, file=file), fmt, out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,107 +12,187 @@ from rich.console import Console
 
 from analyzer import report
 from analyzer.cli import app
-from analyzer.cli.options import DEFAULT_DB, Db, Format, Out, Wait
-from analyzer.cli.times import parse_time
+from analyzer.cli.options import (
+    DEFAULT_DB,
+    AppKey,
+    AppTyper,
+    Db,
+    Format,
+    Output,
+    ReportFmt,
+    ReportOutput,
+    Site,
+    Space,
+    Strict,
+    SuggestFmt,
+    Until,
+    Wait,
+    aliased,
+    emit,
+    output_format,
+    say,
+    say_split,
+    warn,
+)
+from analyzer.cli.options import Since as SinceOption
+from analyzer.cli.times import parse_time, parse_window
 from analyzer.context import Context
-from analyzer.errors import UsageError
-from analyzer.output import Frame, OutputFormat, render, rich_table
+from analyzer.errors import ChangesFoundError, UsageError
+from analyzer.output import TABULAR, Frame, OutputFormat, check_writable, plural, render, write_text
+from analyzer.report.markdown import simulation_markdown
 from analyzer.report.terminal import (
     anomalies_renderable,
     apps_renderable,
     blocked_renderable,
     simulation_renderable,
+    suggest_renderable,
 )
 from analyzer.sql import list_queries
 from analyzer.whatif import Window
 
-report_app = typer.Typer(help="Reports over the stored traffic and its decisions.", no_args_is_help=True)
+report_app = AppTyper(help="Reports over the stored traffic and its decisions.")
 app.add_typer(report_app, name="report")
-_err = Console(stderr=True, highlight=False)
 
-Since = Annotated[str | None, typer.Option("--since", help="Only requests at or after this UTC date/time.")]
-Until = Annotated[str | None, typer.Option("--until", help="Only requests before this UTC date/time.")]
-Site = Annotated[str | None, typer.Option("--site", help="Only this site, e.g. acme.atlassian.net.")]
-AppKey = Annotated[str | None, typer.Option("--app", help="Only this app key ('(unknown)' for unidentified).")]
-Space = Annotated[str | None, typer.Option("--space", help="Only this space key or id.")]
+REPORT_FORMATS = (*TABULAR, OutputFormat.html)
 
 
-def _filters(since: str | None, until: str | None, site: str | None = None, app_key: str | None = None,
-             space: str | None = None) -> report.Filters:
-    return report.Filters(parse_time(since, "--since"), parse_time(until, "--until"), site, app_key, space)
+class Decision(StrEnum):
+    blocked = "blocked"
+    filtered = "filtered"
+    exempt = "exempt"
+    allowed = "allowed"
+    not_eligible = "not_eligible"
+    unknown_client = "unknown_client"
+    unknown_space = "unknown_space"
 
 
-def _emit(frame: Frame, fmt: OutputFormat, out: Path | None, ctx: Context, filters: report.Filters,
-          renderable: object | None = None) -> None:
-    if fmt is OutputFormat.html:
-        from analyzer.report.html import write_html_report
-
-        target = out or Path("appaccess-report.html")
-        write_html_report(ctx.ws, target, filters)
-        _err.print(f"wrote {target}")
-    elif fmt is OutputFormat.table and out is None and renderable is not None:
-        Console().print(renderable)
-    else:
-        render(frame, fmt, out)
+def _report(kind: str, db: Path, wait: float, filters: report.Filters, fmt: object, out: Path | None,
+            strict: bool, limit: int | None = None) -> None:
+    """The flow every report shares: check, compute, write."""
+    chosen = output_format(fmt, out, REPORT_FORMATS)  # type: ignore[arg-type]
+    check_writable(out)
+    with Context(db, read_only=True, wait=wait) as ctx:
+        ctx.require_requests(filters.since, filters.until)
+        for warning in ctx.check_filters(filters, strict=strict):
+            warn(warning)
+        if chosen is OutputFormat.html:
+            target = out or Path("appaccess-report.html" if kind == "blocked" else f"appaccess-{kind}.html")
+            ctx.write_html_report(target, filters, focus=kind)
+            say(f"wrote {target}")
+            return
+        frame = {"blocked": ctx.report_blocked, "apps": ctx.report_apps,
+                 "anomalies": ctx.report_anomalies}[kind](filters)
+    draw = {"blocked": lambda width: blocked_renderable(frame, limit if out is None else None, width),
+            "apps": lambda width: apps_renderable(frame, width),
+            "anomalies": lambda width: anomalies_renderable(frame, width)}[kind]
+    emit(frame, fmt, out, renderable=draw, supported=REPORT_FORMATS)  # type: ignore[arg-type]
 
 
 @report_app.command("blocked")
-def report_blocked(db: Db = DEFAULT_DB, since: Since = None, until: Until = None, site: Site = None,
-                   app_key: AppKey = None, space: Space = None, fmt: Format = OutputFormat.table, out: Out = None,
-                   wait: Wait = 0.0,
+def report_blocked(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = None, site: Site = None,
+                   app_key: AppKey = None, space: Space = None,
+                   decision: Annotated[Decision | None, typer.Option(
+                       "--decision", help="Only requests with this decision (exempt: allowed thanks to a "
+                                          "policy's allowlist).", show_default=False)] = None,
+                   fmt: ReportFmt = None, out: ReportOutput = None, strict: Strict = False, wait: Wait = 0.0,
                    limit: Annotated[int, typer.Option(
-                       "--limit", "-n", help="Rows per table on a terminal (csv, json and html show all).",
-                       min=1)] = 40) -> None:
+                       "--limit", "-n", help="Rows per table on a terminal (files get every row).",
+                       min=1, metavar="N")] = 40) -> None:
     """Which apps touched APIs that app access rules block, in which spaces.
 
     Every request to a blocked API (whether or not a rule was active then), grouped by app,
     site, space, endpoint and decision, with requests, distinct days, first and last seen and
     observed statuses: exposure before any rule and enforcement (blocked, filtered, exempt,
     not eligible) side by side. Site-wide lists and searches are shown apart.
-    --format html writes the full HTML report with charts (default file appaccess-report.html).
+    -f html writes the full HTML report with charts (default file appaccess-report.html).
+
+    \b
+    Examples:
+      appaccess report blocked --site acme.atlassian.net --space HR
+      appaccess report blocked --decision blocked -o blocked.csv
+      appaccess report blocked -o report.html
     """
-    filters = _filters(since, until, site, app_key, space)
-    with Context(db, read_only=True, wait=wait) as ctx:
-        frame = ctx.report_blocked(filters)
-        _emit(frame, fmt, out, ctx, filters, blocked_renderable(frame, limit))
+    start, end = parse_window(since, until)
+    filters = report.Filters(start, end, site, app_key, space, decision.value if decision else None)
+    _report("blocked", db, wait, filters, fmt, out, strict, limit)
 
 
 @report_app.command("apps")
-def report_apps(db: Db = DEFAULT_DB, since: Since = None, until: Until = None, site: Site = None,
-                app_key: AppKey = None, fmt: Format = OutputFormat.table, out: Out = None, wait: Wait = 0.0) -> None:
+def report_apps(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = None, site: Site = None,
+                app_key: AppKey = None, fmt: ReportFmt = None, out: ReportOutput = None, strict: Strict = False,
+                wait: Wait = 0.0) -> None:
     """Each app's dependency profile: blocked APIs used, spaces touched, deprecated v1 endpoints
-    still called, and the share of its traffic the active rules block."""
-    filters = _filters(since, until, site, app_key)
-    with Context(db, read_only=True, wait=wait) as ctx:
-        frame = ctx.report_apps(filters)
-        _emit(frame, fmt, out, ctx, filters, apps_renderable(frame))
+    still called, and the share of its traffic the active rules block.
+
+    \b
+    Examples:
+      appaccess report apps --since 2026-09-01
+      appaccess report apps -o apps.html
+    """
+    start, end = parse_window(since, until)
+    _report("apps", db, wait, report.Filters(start, end, site, app_key), fmt, out, strict)
 
 
 @report_app.command("anomalies")
-def report_anomalies(db: Db = DEFAULT_DB, since: Since = None, until: Until = None, site: Site = None,
-                     fmt: Format = OutputFormat.table, out: Out = None, wait: Wait = 0.0) -> None:
+def report_anomalies(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = None, site: Site = None,
+                     fmt: ReportFmt = None, out: ReportOutput = None, strict: Strict = False,
+                     wait: Wait = 0.0) -> None:
     """Enforcement mismatches (blocked but succeeded; denied where nothing should block) and the
-    unknown clients, unknown spaces and unknown sites that hide decisions."""
-    filters = _filters(since, until, site)
-    with Context(db, read_only=True, wait=wait) as ctx:
-        frame = ctx.report_anomalies(filters)
-        _emit(frame, fmt, out, ctx, filters, anomalies_renderable(frame))
+    unknown clients, unknown spaces and unknown sites that hide decisions.
+
+    Example: appaccess report anomalies --site acme.atlassian.net -o anomalies.csv
+    """
+    start, end = parse_window(since, until)
+    _report("anomalies", db, wait, report.Filters(start, end, site), fmt, out, strict)
 
 
-@app.command("simulate")
+# -- simulate ------------------------------------------------------------------------
+
+class Mode(StrEnum):
+    replace = "replace"
+    add = "add"
+
+
+CHANGE_CLASSES = ("newly_blocked", "newly_filtered", "unblocked", "undeterminable", "other")
+
+
+def _fail_on(value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    if "any" in items:
+        return CHANGE_CLASSES
+    unknown = [v for v in items if v not in CHANGE_CLASSES]
+    if unknown or not items:
+        raise UsageError(f"--fail-on {value!r}: {', '.join(unknown) or 'nothing'} is not a change class",
+                         hint=f"a comma-separated list of {', '.join(CHANGE_CLASSES)}, or any")
+    return items
+
+
+@app.command("simulate", cls=aliased({"--out": "--rows"}))
 def simulate_command(
-    proposed: Annotated[Path, typer.Argument(help="Proposed policies, in the rules.yaml format.", dir_okay=False)],
+    proposed: Annotated[Path, typer.Argument(help="Proposed policies, in the rules.yaml format.", dir_okay=False,
+                                             metavar="PROPOSED.yaml")],
     db: Db = DEFAULT_DB,
-    mode: Annotated[str, typer.Option("--mode", help="replace: the proposal instead of the active rules; "
-                                                     "add: on top of them.")] = "replace",
-    since: Since = None, until: Until = None,
-    fmt: Format = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write one row per request (file, line_no, "
-                                                                 "baseline_decision, proposed_decision, change) "
-                                                                 "to .parquet, .csv or .jsonl.")] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report (charts and tables) "
-                                                             "with this what-if as its last section.",
-                                              dir_okay=False)] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="replace: the proposal instead of the active rules; "
+                                                      "add: on top of them.")] = Mode.replace,
+    since: SinceOption = None, until: Until = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Exit with code 6 when the proposal has changes of these classes (comma-separated: "
+                          "newly_blocked, newly_filtered, unblocked, undeterminable, other, or any): "
+                          "a CI gate.", metavar="CLASSES", show_default=False)] = None,
+    fmt: ReportFmt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to FILE instead of stdout, in the format of its extension: .md (a summary "
+                               "for a pull request), .html (the report with this what-if first), .txt, or the "
+                               "changes by app and space as .csv .json .jsonl .parquet.", metavar="FILE",
+        dir_okay=False, show_default=False)] = None,
+    rows: Annotated[Path | None, typer.Option(
+        "--rows", help="Also write one row per request (file, line_no, baseline_decision, proposed_decision, "
+                       "change) to FILE.parquet, .csv or .jsonl.", metavar="FILE", dir_okay=False,
+        show_default=False)] = None,
+    html: Annotated[Path | None, typer.Option("--html", hidden=True, dir_okay=False)] = None,
+    strict: Strict = False,
     wait: Wait = 0.0,
 ) -> None:
     """What would a proposed rule have blocked? Replays the stored traffic against it.
@@ -120,94 +201,132 @@ def simulate_command(
     undeterminable (hidden by unknown clients or spaces), the window covered, then the
     changes per app and space with days with attempts and the last attempt.
     The workspace is not changed (the proposal lives in a rolled-back transaction).
+    -f markdown writes a summary for a pull-request comment or a CI job summary; with
+    --fail-on the command is a policy-as-code gate.
 
-    Example: appaccess simulate proposed.yaml --mode add --since 2026-09-01
+    \b
+    Examples:
+      appaccess simulate proposed.yaml --mode add --since 2026-09-01
+      appaccess simulate rules.yaml -f markdown -o whatif.md --fail-on newly_blocked,newly_filtered
     """
-    window = Window(parse_time(since, "--since"), parse_time(until, "--until"))
-    if fmt in (OutputFormat.html, OutputFormat.parquet):
-        raise UsageError(f"--format {fmt.value} is not available for simulate",
-                         hint="use --html FILE for the HTML report, --out FILE.parquet for per-request rows")
+    start, end = parse_window(since, until)
+    classes = _fail_on(fail_on)
+    chosen = output_format(fmt, out, REPORT_FORMATS)
+    check_writable(out, rows, html)
     with Context(db, wait=wait) as ctx:
-        sim = ctx.simulate(proposed, mode=mode, window=window, out=out)
-        if html is not None:
-            from analyzer.report.html import write_html_report
-
-            write_html_report(ctx.ws, html, report.Filters(since=window.since, until=window.until), simulation=sim)
+        ctx.require_requests(start, end)
+        sim = ctx.simulate(proposed, mode=mode.value, window=Window(start, end), out=rows, strict=strict)
+        for target in (html, out or Path("appaccess-report.html") if chosen is OutputFormat.html else None):
+            if target is not None:
+                ctx.write_html_report(target, report.Filters(since=start, until=end), simulation=sim)
+                say(f"wrote {target}")
     for warning in sim.warnings:
-        _err.print(f"warning: {warning}")
-    if fmt is OutputFormat.table:
-        Console().print(simulation_renderable(sim.summary, sim.by_app_space,
-                                              f"What-if: {proposed.name} ({sim.mode} mode, "
-                                              f"{len(sim.policies)} policies)"))
-    else:
+        warn(warning)
+    title = f"What-if: {proposed.name} ({sim.mode} mode, {plural(len(sim.policies), 'policy')})"
+    s = sim.summary
+    if chosen is OutputFormat.markdown:
+        text = simulation_markdown(sim, proposed.name)
+        if out is not None:
+            write_text(out, text)
+            say(f"wrote {out}")
+        else:
+            sys.stdout.write(text)
+    elif chosen is OutputFormat.table:
+        emit(sim.by_app_space, fmt, out, supported=REPORT_FORMATS,
+             renderable=lambda width: simulation_renderable(s, sim.by_app_space, title, width))
+    elif chosen is not OutputFormat.html:
         # Data (the changes per app and space) on stdout, the totals as one line on stderr.
-        render(sim.by_app_space, fmt)
-        s = sim.summary
-        _err.print(f"evaluated {s['evaluated']:,}: unchanged {s['unchanged']:,}, newly blocked "
-                   f"{s['newly_blocked']:,}, newly filtered {s['newly_filtered']:,}, unblocked {s['unblocked']:,}, "
-                   f"undeterminable {s['undeterminable']:,}, other {s['other']:,}")
-    if out is not None:
-        _err.print(f"wrote {sim.requests_written:,} rows to {out}")
-    if html is not None:
-        _err.print(f"wrote {html}")
+        render(sim.by_app_space, chosen, out)
+        if out is not None:
+            say(f"wrote {plural(len(sim.by_app_space.rows), 'row')} to {out}")
+    if chosen is not OutputFormat.table:
+        say_split(f"evaluated {s['evaluated']:,}: unchanged {s['unchanged']:,}, newly blocked "
+                  f"{s['newly_blocked']:,}, newly filtered {s['newly_filtered']:,},",
+                  f"unblocked {s['unblocked']:,}, undeterminable {s['undeterminable']:,}, other {s['other']:,}")
+    if rows is not None:
+        say(f"wrote {plural(sim.requests_written or 0, 'row')} to {rows}")
+    tripped = [f"{c.replace('_', ' ')} {s[c]:,}" for c in classes if s[c]]
+    if tripped:
+        raise ChangesFoundError(f"the proposal changes requests: {', '.join(tripped)}",
+                                hint=f"--fail-on {','.join(classes)}")
 
 
 @app.command("suggest")
 def suggest_command(
     proposed: Annotated[Path | None, typer.Argument(help="Proposed policies (rules.yaml format); or use --coverage.",
-                                                    dir_okay=False)] = None,
+                                                    dir_okay=False, metavar="PROPOSED.yaml")] = None,
     coverage: Annotated[str | None, typer.Option(
-        "--coverage", help="all_spaces | spaces=KEY,KEY | classification=LEVEL,LEVEL")] = None,
+        "--coverage", help="all_spaces | spaces=KEY,KEY | classification=LEVEL,LEVEL", metavar="COVERAGE",
+        show_default=False)] = None,
     site: Site = None,
     db: Db = DEFAULT_DB,
-    since: Since = None, until: Until = None,
-    fmt: Format = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the suggested policy YAML here.")] = None,
+    since: SinceOption = None, until: Until = None,
+    fmt: SuggestFmt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="FILE.yaml: write the suggested policy there (the apps still print); other "
+                               "extensions (.csv .json .jsonl .parquet .md .txt) write the apps table.",
+        metavar="FILE", dir_okay=False, show_default=False)] = None,
+    strict: Strict = False,
     wait: Wait = 0.0,
 ) -> None:
     """Which apps would a proposed coverage break, and which allowlist keeps them working?
 
     Ranks apps by how much blocked use they have under the coverage, then prints (or writes
-    with --out) a ready-to-use policy YAML with an allowlist; warns when more than Atlassian's
-    20-app limit would be needed and when unidentified clients hide part of the picture.
+    with -o FILE.yaml) a ready-to-use policy YAML with an allowlist; warns when more than
+    Atlassian's 20-app limit would be needed and when unidentified clients hide part of the
+    picture. Refuses a workspace without requests: no policy is suggested from no data.
 
-    Example: appaccess suggest --coverage spaces=HR,FIN --site acme.atlassian.net -o hr.yaml
+    \b
+    Examples:
+      appaccess suggest --coverage spaces=HR,FIN --site acme.atlassian.net -o hr.yaml
+      appaccess suggest proposed.yaml -f yaml > allowlisted.yaml
     """
-    window = Window(parse_time(since, "--since"), parse_time(until, "--until"))
+    start, end = parse_window(since, until)
+    chosen = output_format(fmt, out, (*TABULAR, OutputFormat.yaml))
+    check_writable(out)
     with Context(db, wait=wait) as ctx:
-        result = ctx.suggest(coverage=coverage, proposed=proposed, site=site, window=window)
+        result = ctx.suggest(coverage=coverage, proposed=proposed, site=site, window=Window(start, end),
+                             strict=strict)
     for warning in result.warnings:
-        _err.print(f"warning: {warning}")
-    if fmt is OutputFormat.table:
-        Console().print(rich_table(result.apps))
-    else:
-        render(result.apps, fmt)
-    if out is not None:
-        out.write_text(result.yaml, encoding="utf-8")
-        _err.print(f"wrote the suggested policy to {out}")
-    elif fmt is OutputFormat.table:
+        warn(warning)
+    if chosen is OutputFormat.yaml:
+        if out is not None:
+            Console().print(suggest_renderable(result.apps))
+            write_text(out, result.yaml)
+            say(f"wrote the suggested policy to {out}")
+        else:
+            sys.stdout.write(result.yaml)
+        return
+    emit(result.apps, chosen, out, renderable=lambda width: suggest_renderable(result.apps, width))
+    if chosen is OutputFormat.table and out is None:
         sys.stdout.write("\n" + result.yaml)
 
 
-query_app = typer.Typer(help="Run the named SQL queries of queries/ (the same files the reports use).",
-                        no_args_is_help=True)
+# -- named queries -------------------------------------------------------------------
+
+query_app = AppTyper(help="Run the named SQL queries of queries/ (the same files the reports use).")
 app.add_typer(query_app, name="query")
 
 
 @query_app.command("list")
-def query_list(fmt: Format = OutputFormat.table) -> None:
-    """List the named queries with their parameters."""
+def query_list(fmt: Format = None, out: Output = None) -> None:
+    """List the named queries with their parameters.
+
+    Example: appaccess query list -f csv
+    """
     rows = tuple((q.name, ", ".join(q.params), q.summary) for q in list_queries()
-                 if q.name.split("/")[0] in ("reports", "simulate", "suggest", "export"))
-    render(Frame(("name", "params", "description"), rows, title="Named queries"), fmt)
+                 if q.name.split("/")[0] in ("reports", "simulate", "suggest", "export", "config"))
+    emit(Frame(("name", "params", "description"), rows, title="Named queries"), fmt, out)
 
 
 @query_app.command("run")
 def query_run(
-    name: Annotated[str, typer.Argument(help="Query name, e.g. reports/blocked (see `appaccess query list`).")],
+    name: Annotated[str, typer.Argument(help="Query name, e.g. reports/blocked (see `appaccess query list`).",
+                                        metavar="NAME")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (repeatable); unset "
-                                                                          "parameters are NULL (no filter).")] = None,
-    db: Db = DEFAULT_DB, fmt: Format = OutputFormat.table, out: Out = None, wait: Wait = 0.0,
+                                                                          "parameters are NULL (no filter).",
+                                                    metavar="NAME=VALUE")] = None,
+    db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
 ) -> None:
     """Run a named query against the workspace.
 
@@ -220,4 +339,4 @@ def query_run(
             raise UsageError(f"--param {item!r} is not NAME=VALUE")
         params[key.strip()] = parse_time(value, f"--param {key}") if key.strip() in ("since", "until") else value
     with Context(db, read_only=True, wait=wait) as ctx:
-        render(ctx.query(name, params), fmt, out)
+        emit(ctx.query(name, params), fmt, out)

@@ -19,3 +19,12 @@ def parse_time(value: str | None, option: str) -> dt.datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed
+
+
+def parse_window(since: str | None, until: str | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """--since and --until, refused when the window is empty (since at or after until)."""
+    start, end = parse_time(since, "--since"), parse_time(until, "--until")
+    if start is not None and end is not None and start >= end:
+        raise UsageError(f"--since {since} is not before --until {until}: the window is empty",
+                         hint="--since is the first moment included, --until the first one left out")
+    return start, end

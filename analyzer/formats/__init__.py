@@ -41,7 +41,7 @@ def detect_format(sample: list[str], source: str = "input") -> LogFormat:
     lines = [line for line in sample if line.strip()]
     if not lines:
         raise FormatError(f"cannot detect the format of {source}: it has no non-empty line",
-                          hint="pass --format NAME")
+                          hint="pass --input-format NAME")
     scores = sorted(((fmt.detect(lines), fmt.name) for fmt in REGISTRY.values()), reverse=True)
     best_score, best = scores[0]
     if best_score < DETECT_THRESHOLD:
@@ -49,13 +49,13 @@ def detect_format(sample: list[str], source: str = "input") -> LogFormat:
         raise FormatError(
             f"cannot detect the format of {source}"
             + (f": best candidates {near}" if near else ": no known format matches its first lines"),
-            hint="pass --format NAME (see `appaccess formats`) or --log-format for a custom layout",
+            hint="pass --input-format NAME (see `appaccess formats`) or --log-format for a custom layout",
         )
     ties = [name for score, name in scores if score >= best_score - 0.05 and name != best]
     if ties:
         raise FormatError(
             f"cannot tell the format of {source}: {best} and {', '.join(ties)} both match",
-            hint="pass --format NAME",
+            hint="pass --input-format NAME",
         )
     return REGISTRY[best]
 

@@ -28,6 +28,7 @@ from analyzer.ingest.store import store_chunk, store_document_batch
 from analyzer.sources import (
     HEAD_BYTES,
     HashingReader,
+    SkippedFile,
     compression_of,
     expand_sources,
     open_source,
@@ -49,8 +50,13 @@ def ingest(ws: Workspace, paths: Iterable[str | Path], options: IngestOptions | 
     sources = expand_sources(paths, exclude=(ws.path, own))
     if not sources:
         raise InputFileError("no input files found", hint="pass log files, directories or globs")
-    results = [ingest_file(ws, path, options, progress) for path in sources]
-    return IngestResult(tuple(results))
+    results, skipped = [], []
+    for path in sources:
+        try:
+            results.append(ingest_file(ws, path, options, progress))
+        except InputFileError as error:  # not a log, empty or damaged: skip it (rolled back), read the rest
+            skipped.append(SkippedFile(str(path), error.message, error.hint))
+    return IngestResult(tuple(results), tuple(skipped))
 
 
 def ingest_file(ws: Workspace, path: Path, options: IngestOptions,

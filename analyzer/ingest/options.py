@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from analyzer.errors import UsageError
 from analyzer.formats.base import CANONICAL_FIELDS
 from analyzer.formats.custom import CUSTOM_NAME, custom_format
+from analyzer.sources import SkippedFile
 
 #: Bytes read per chunk of lines; bounds memory (a few hundred MB at most).
 BATCH_BYTES = 32 << 20
@@ -64,6 +65,7 @@ class FileResult:
 @dataclass(frozen=True)
 class IngestResult:
     files: tuple[FileResult, ...]
+    skipped_files: tuple[SkippedFile, ...] = ()  # not read: not a log, empty, damaged (with the reason)
 
     @property
     def lines_read(self) -> int:

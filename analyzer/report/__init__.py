@@ -24,10 +24,12 @@ class Filters:
     site: str | None = None
     app: str | None = None
     space: str | None = None
+    #: blocked, filtered, exempt (allowed thanks to an allowlist), allowed, not_eligible, ...
+    decision: str | None = None
 
     def params(self) -> dict[str, Any]:
         return {"since": self.since, "until": self.until, "site": self.site, "app": self.app,
-                "space": self.space}
+                "space": self.space, "decision": self.decision}
 
 
 def run(ws: Workspace, name: str, params: dict[str, Any] | None = None, title: str | None = None) -> Frame:

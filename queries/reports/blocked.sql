@@ -4,8 +4,10 @@
 -- app, site, scope, space, endpoint and decision. `scope` = 'space' for calls on
 -- objects of one space, 'site' for site-wide lists and searches.
 -- `exempt` marks allowed calls that a policy would have blocked but for its
--- allowlist (`policy` then names that policy).
--- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space (text or NULL).
+-- allowlist (`policy` then names that policy). `auth` is the app's (api_token
+-- clients act as users: no rule can block them).
+-- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space, $decision (text or NULL;
+-- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
     SELECT coalesce(app, '(unknown)') AS app, site, scope,
            CASE WHEN scope = 'space' THEN coalesce(space_key, space_id, '(unknown space)') END AS space,
@@ -18,6 +20,7 @@ WITH d AS (
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
+      AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 ),
 by_status AS (
     SELECT app, site, scope, space, method, endpoint, decision, exempt, policy, status, count(*) AS n
@@ -28,7 +31,7 @@ statuses AS (
            string_agg(status || ':' || n, ' ' ORDER BY n DESC, status) AS statuses
     FROM by_status GROUP BY ALL
 )
-SELECT d.app, any_value(a.name) AS app_name, d.site, d.scope, d.space, d.method, d.endpoint,
+SELECT d.app, any_value(a.name) AS app_name, any_value(a.auth) AS auth, d.site, d.scope, d.space, d.method, d.endpoint,
        any_value(d.endpoint_name) AS endpoint_name, d.decision, d.exempt, d.policy,
        count(*) AS requests,
        count(DISTINCT CAST(d.ts AS DATE)) AS days,

@@ -7,7 +7,8 @@
 -- blocked nothing (no rules loaded yet: exposure instead of enforcement).
 -- Per measure the 12 busiest apps are kept and the rest summed as '(other apps)';
 -- `app_rank` orders the legend (13 for the rest).
--- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space (text or NULL).
+-- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space, $decision (text or NULL;
+-- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
     SELECT CAST(ts AS DATE) AS day, coalesce(app, '(unknown)') AS app, decision
     FROM decisions
@@ -16,6 +17,7 @@ WITH d AS (
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
+      AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 ),
 daily AS (
     SELECT day, app,

@@ -4,7 +4,8 @@
 -- (method + path template); `endpoint_rank` orders them, busiest first, and
 -- `endpoints_total` says how many blocked endpoints were used in all.
 -- `decision` is 'exempt' for calls allowed thanks to an allowlist.
--- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space (text or NULL).
+-- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space, $decision (text or NULL;
+-- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
     SELECT endpoint_method || ' ' || endpoint_path AS endpoint, endpoint_name,
            CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END AS decision
@@ -14,6 +15,7 @@ WITH d AS (
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
+      AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 ),
 by_decision AS (
     SELECT endpoint, any_value(endpoint_name) AS endpoint_name, decision, count(*) AS requests

@@ -1,21 +1,25 @@
 -- name: reports/overview
--- Totals for a report header: the window the stored traffic covers, how many
--- requests there are, how many are Confluence REST calls, use APIs that app
--- access rules block, or are blocked or filtered by the active rules, and how
--- many apps made them. One row.
--- `rest_requests`: a recognised Confluence REST prefix (/wiki/api/v2, /wiki/rest/api, Connect).
+-- Totals for a report header and `appaccess status`: the window the stored
+-- traffic covers, how many requests there are, how many are Confluence
+-- requests, use APIs that app access rules block, or are blocked or filtered by
+-- the active rules, and how many apps made them. One row.
+-- `confluence_requests`: requests to Confluence (a path under /wiki, or the Connect
+-- API), catalogued or not: every request that is not `not_confluence`. The same
+-- definition everywhere (status, HTML cards, reports).
 -- `apps`: distinct identified apps; `unidentified_requests`: Confluence calls no app claims.
--- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space (text or NULL).
+-- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space, $decision (text or NULL;
+-- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
-    SELECT ts, app, site, is_wiki, api_version, api_blocked, decision
+    SELECT ts, app, site, is_wiki, api_blocked, decision
     FROM decisions
     WHERE ($since IS NULL OR ts >= $since) AND ($until IS NULL OR ts < $until)
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
+      AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 )
 SELECT count(*) AS requests,
-       count(*) FILTER (WHERE api_version IS NOT NULL) AS rest_requests,
+       count(*) FILTER (WHERE is_wiki) AS confluence_requests,
        count(*) FILTER (WHERE api_blocked) AS blocked_api_requests,
        count(*) FILTER (WHERE decision IN ('blocked', 'filtered')) AS blocked_by_rules,
        count(DISTINCT app) AS apps,

@@ -69,6 +69,13 @@ def test_export_formats(cli: Cli, db: Path, tmp_path: Path) -> None:
         (("apps", "load", "/no/such/apps.yaml"), 3, "no such file"),
         (("sql", "SELEC nonsense"), 2, "SQL error"),
         (("export", "--out", "x.xlsx"), 2, "cannot tell the export format"),
+        (("export", "-o", "/no/such/dir/x.parquet"), 2, "does not exist"),
+        (("report", "blocked", "-o", "x.xlsx"), 2, "cannot tell what to write to 'x.xlsx'"),
+        (("report", "blocked", "-o", "/no/such/dir/x.csv"), 3, "cannot write /no/such/dir/x.csv"),
+        (("report", "apps", "-o", "/no/such/dir/x.html"), 3, "cannot write /no/such/dir/x.html"),
+        (("files", "-o", "files.html"), 2, "cannot tell what to write to 'files.html'"),
+        (("files", "-f", "parquet"), 2, "needs -o FILE.parquet"),
+        (("report", "blocked", "--since", "2026-09-20", "--until", "2026-09-10"), 2, "is not before --until"),
         (("catalog", "lookup", "GET", "/nope"), 5, "not a catalogued Confluence endpoint"),
         (("ingest", "--field", "colour=x", "README.md"), 2, "unknown canonical field"),
     ],
@@ -101,18 +108,30 @@ def test_catalog_list_csv_columns(cli: Cli) -> None:
 
 def test_simulate_outputs(cli: Cli, db: Path, tmp_path: Path) -> None:
     proposed = CONFIG / "proposed-rules.yaml"
-    result = cli("simulate", proposed, "--db", db, "-f", "csv", "--out", tmp_path / "rows.csv",
-                 "--html", tmp_path / "whatif.html")
+    result = cli("simulate", proposed, "--db", db, "-f", "csv", "--rows", tmp_path / "rows.csv",
+                 "-o", tmp_path / "changes.csv")
     assert result.exit_code == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = list(csv.DictReader((tmp_path / "changes.csv").open()))
     assert rows and {"app", "space", "change", "requests", "days_with_attempts", "last_attempt"} <= set(rows[0])
     assert "evaluated" in result.stderr and "newly blocked" in result.stderr
     per_request = list(csv.DictReader((tmp_path / "rows.csv").open()))
     assert {"file", "line_no", "baseline_decision", "proposed_decision", "change"} <= set(per_request[0])
-    page = (tmp_path / "whatif.html").read_text()
-    assert '<section id="whatif">' in page and "newly blocked" in page
-    refused = cli("simulate", proposed, "--db", db, "-f", "html")
-    assert refused.exit_code == 2 and "--html FILE" in refused.stderr
+    page = tmp_path / "whatif.html"
+    assert cli("simulate", proposed, "--db", db, "-o", page).exit_code == 0
+    assert '<section id="whatif">' in page.read_text() and "newly blocked" in page.read_text()
+
+
+def test_simulate_old_spellings_still_work(cli: Cli, db: Path, tmp_path: Path) -> None:
+    """--out (the per-request rows, now --rows) and --html (now -o FILE.html) are kept, unlisted."""
+    proposed = CONFIG / "proposed-rules.yaml"
+    result = cli("simulate", proposed, "--db", db, "-f", "csv", "--out", tmp_path / "rows.csv",
+                 "--html", tmp_path / "whatif.html")
+    assert result.exit_code == 0, result.stderr
+    assert next(iter(csv.DictReader(io.StringIO(result.stdout))))["change"]
+    assert "baseline_decision" in (tmp_path / "rows.csv").read_text().splitlines()[0]
+    assert '<section id="whatif">' in (tmp_path / "whatif.html").read_text()
+    help_text = cli("simulate", "--help").stdout
+    assert "--rows" in help_text and "--out " not in help_text and "--html" not in help_text
 
 
 def test_status_summarises_the_workspace(cli: Cli, db: Path) -> None:

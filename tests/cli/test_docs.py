@@ -23,3 +23,23 @@ def test_every_command_has_help_text() -> None:
         body = section.split("```text", 1)[1]
         assert "Usage: appaccess" in body, section.splitlines()[0]
         assert len(body.strip().splitlines()) > 3, section.splitlines()[0]
+
+
+def _sections() -> list[tuple[str, str]]:
+    sections = render().split("\n## ")[1:]
+    return [(s.splitlines()[0].strip("`"), s.split("```text", 1)[1]) for s in sections]
+
+
+def test_every_leaf_command_has_an_example() -> None:
+    leaves = [(title, body) for title, body in _sections() if "\nCommands:" not in body]
+    assert len(leaves) > 20
+    missing = [title for title, body in leaves if "Example" not in body]
+    assert missing == [], f"--help without an example: {missing}"
+
+
+def test_no_typer_internals_in_help() -> None:
+    for title, body in _sections():
+        usage = next(line for line in body.splitlines() if line.startswith("Usage:"))
+        assert not any(c in usage for c in "{}<>"), usage
+        for internal in ("<list[", "range>", "<str>", "<int>", "<float", "<path>", "<file>", "<text>"):
+            assert internal not in body, (title, internal)

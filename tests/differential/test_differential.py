@@ -25,6 +25,31 @@ from tests.differential.scenarios import REFERENCE, SCENARIOS, answers, built, c
 #: The "fixture" scenario's workspace as release 0.1.0 (schema version 1) left it.
 V1_WORKSPACE = REFERENCE / "fixture-v1-workspace.duckdb.gz"
 
+#: Answers whose shape changed on purpose since release 0.1.0, by answer name prefix: (columns added,
+#: columns removed, columns redefined). Every other column must still be equal, row by row.
+DELIBERATE: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
+    # issue 11: the app's auth kind in the blocked report
+    "report_blocked_": (frozenset({"auth"}), frozenset(), frozenset()),
+    # issue 11: "Confluence requests" counts every /wiki request, as `status` does
+    "overview_": (frozenset({"confluence_requests"}), frozenset({"rest_requests"}), frozenset()),
+    # issue 11: the heatmap tells enforcement from exposure, exemption and API-token traffic, and ranks
+    # apps and spaces by the requests a rule does or could act on
+    "chart_heatmap_": (frozenset({"enforced", "exposed", "undecided", "exempt", "not_eligible"}),
+                       frozenset({"blocked"}), frozenset({"decisions", "app_rank", "space_rank"})),
+}
+
+
+def _deliberate(answer: str, table: pa.Table, expected: pa.Table) -> tuple[pa.Table, pa.Table] | None:
+    """Both tables on their common columns when ``answer`` changed shape as DELIBERATE says, else None."""
+    for prefix, (added, removed, redefined) in DELIBERATE.items():
+        if answer.startswith(prefix):
+            got, want = set(table.column_names), set(expected.column_names)
+            if got - want != added or want - got != removed:
+                return None
+            common = [c for c in expected.column_names if c in got and c not in redefined]
+            return table.select(common), expected.select(common)
+    return None
+
 
 def differences(name: str, produced: Iterable[tuple[str, pa.Table]]) -> list[str]:
     recorded = {p.stem: p for p in (REFERENCE / name).glob("*.parquet")}
@@ -37,6 +62,8 @@ def differences(name: str, produced: Iterable[tuple[str, pa.Table]]) -> list[str
             problems.append(f"{answer}: not in the reference")
             continue
         expected = pq.read_table(recorded[answer])
+        if table.schema.names != expected.schema.names and (narrowed := _deliberate(answer, table, expected)):
+            table, expected = narrowed
         if table.schema.names != expected.schema.names:
             problems.append(f"{answer}: columns {table.schema.names} != {expected.schema.names}")
             continue

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from analyzer.ingest import FileResult, IngestOptions, ingest
+from analyzer.ingest import FileResult, IngestOptions, ingest, ingest_file
 from analyzer.workspace import Workspace
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_logs"
@@ -22,7 +22,12 @@ SECRETS = ("eyJ", "ATATT3x", "b3BzLWJvdEBhY21l", "c00k13", "s3ss10n", "5up3r53cr
 
 
 def ingest_one(ws: Workspace, path: Path, **options: Any) -> FileResult:
-    result = ingest(ws, [path], IngestOptions(**options)).files[0]
+    """One file through ingest(); a file ingest() skips raises its error (nothing of it was kept)."""
+    opts = IngestOptions(**options)
+    ingested = ingest(ws, [path], opts)
+    if ingested.skipped_files:
+        ingest_file(ws, path, opts)  # raises the error the skip reported
+    result = ingested.files[0]
     assert result.lines_read == result.stored + result.rejected + result.skipped
     return result
 

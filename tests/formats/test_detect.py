@@ -40,7 +40,7 @@ def test_two_formats_matching_equally_is_an_error_naming_both() -> None:
     both = json.dumps({**ENVOY, **CLOUDFLARE})
     with pytest.raises(FormatError, match="envoy and cloudflare both match") as error:
         detect_format([both] * 3, "mixed.jsonl")
-    assert "--format NAME" in str(error.value)
+    assert "--input-format NAME" in str(error.value)
 
 
 def test_no_format_sure_enough_names_the_candidates() -> None:

@@ -25,8 +25,14 @@ import pytest
 from rich.console import Console
 
 from analyzer import Context
-from analyzer.output import Frame, rich_table, write_csv, write_json
-from analyzer.report.terminal import blocked_renderable, simulation_renderable
+from analyzer.output import Frame, write_csv, write_json
+from analyzer.report.terminal import (
+    anomalies_renderable,
+    apps_renderable,
+    blocked_renderable,
+    simulation_renderable,
+    suggest_renderable,
+)
 from tests.report.conftest import GOLDEN_DIR, Golden
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
@@ -63,10 +69,13 @@ def _json(frame: Frame) -> str:
     return buffer.getvalue()
 
 
+WIDTH = 160
+
+
 def _console(renderable: Any) -> str:
     """What the terminal shows, on a fixed 160-column console without colour."""
     buffer = io.StringIO()
-    Console(file=buffer, width=160, no_color=True, color_system=None, force_terminal=False, emoji=False,
+    Console(file=buffer, width=WIDTH, no_color=True, color_system=None, force_terminal=False, emoji=False,
             highlight=False, legacy_windows=False).print(renderable)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
@@ -76,23 +85,23 @@ def outputs(ctx: Context) -> dict[str, str]:
     """Every golden output by file name."""
     out: dict[str, str] = {}
 
-    def formats(name: str, frame: Frame, table: Callable[[Frame], Any] | None = rich_table) -> None:
+    def formats(name: str, frame: Frame, table: Callable[[Frame, int], Any] | None = None) -> None:
         frame = _portable(frame)
         out[f"{name}.csv"] = _csv(frame)
         out[f"{name}.jsonl"] = _json(frame)
         if table is not None:
-            out[f"{name}.txt"] = _console(table(frame))
+            out[f"{name}.txt"] = _console(table(frame, WIDTH))
 
-    formats("blocked", ctx.report_blocked(), blocked_renderable)
-    formats("apps", ctx.report_apps())
-    formats("anomalies", ctx.report_anomalies())
+    formats("blocked", ctx.report_blocked(), lambda frame, width: blocked_renderable(frame, None, width))
+    formats("apps", ctx.report_apps(), apps_renderable)
+    formats("anomalies", ctx.report_anomalies(), anomalies_renderable)
     sim = ctx.simulate(FIXTURE / "proposed.yaml")
     formats("simulation_summary", Frame.from_records([sim.summary], title="summary"), None)
     formats("simulation_by_app_space", sim.by_app_space, None)
     out["simulation.txt"] = _console(simulation_renderable(
-        sim.summary, sim.by_app_space, f"What-if: proposed.yaml ({sim.mode} mode, {len(sim.policies)} policies)"))
+        sim.summary, sim.by_app_space, f"What-if: proposed.yaml ({sim.mode} mode, 1 policy)", WIDTH))
     suggestion = ctx.suggest(coverage="spaces=HR,DEV", site="acme.atlassian.net")
-    formats("suggest_apps", suggestion.apps)
+    formats("suggest_apps", suggestion.apps, suggest_renderable)
     out["suggest.yaml"] = suggestion.yaml
     return out
 

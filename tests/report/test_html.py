@@ -14,6 +14,8 @@ unless APPACCESS_SKIP_BROWSER=1 says to skip them.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
@@ -21,6 +23,7 @@ import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +36,7 @@ from tests.conftest import Cli
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_logs"
 CONFIG = SAMPLES / "config"
-CHARTS = ("chart-heatmap", "chart-timeline", "chart-endpoints")
+CHARTS = ("chart-whatif", "chart-heatmap", "chart-timeline", "chart-endpoints")
 XSS_UA = "Evil/6.6 <script>alert(1)</script><img src=x onerror=document.body.setAttribute('data-xss',1)>"
 # An unknown client reading a page in HR after the sample rule's activation: an unknown_client anomaly.
 XSS_LINE = (f'acme.atlassian.net:443 192.0.2.66 - - [20/Sep/2026:12:00:00 +0000] '
@@ -65,6 +68,36 @@ RECORDER = """<script>(function () {
   });
 })();</script>"""
 
+# Measures every table and chart at the window's width, then sorts and filters the apps table by
+# clicking and typing as a person would; the results go to <pre id="layout-check"> as JSON.
+LAYOUT_CHECK = """<script>window.addEventListener('load', function () {
+  var out = {viewport: document.documentElement.clientWidth, tables: [], charts: [], sort: {}, filter: {}};
+  document.querySelectorAll('table.data').forEach(function (t) {
+    var wrap = t.parentElement, box = wrap.getBoundingClientRect();
+    out.tables.push({id: t.id, scroll: wrap.scrollWidth, width: wrap.clientWidth, right: box.right});
+  });
+  document.querySelectorAll('.chart').forEach(function (c) { out.charts.push(c.getBoundingClientRect().right); });
+  function column(table, index) {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+      return parseFloat(r.cells[index].getAttribute('data-v')); });
+  }
+  var table = document.getElementById('table-apps');
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var index = heads.findIndex(function (th) { return th.textContent.trim() === 'requests'; });
+  out.sort.before = column(table, index);
+  heads[index].querySelector('button').click();
+  out.sort.first = column(table, index); out.sort.first_state = heads[index].getAttribute('aria-sort');
+  heads[index].querySelector('button').click();
+  out.sort.second = column(table, index); out.sort.second_state = heads[index].getAttribute('aria-sort');
+  var input = document.querySelector('input.filter[data-table="table-apps"]');
+  input.value = 'reportbot'; input.dispatchEvent(new Event('input'));
+  out.filter.visible = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return !r.hidden; })
+    .map(function (r) { return r.cells[0].textContent; });
+  out.filter.count = document.querySelector('[data-count="table-apps"]').textContent;
+  var pre = document.createElement('pre'); pre.id = 'layout-check'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});</script>"""
+
 
 def chromium() -> str:
     candidates = (os.environ.get("APPACCESS_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
@@ -81,8 +114,10 @@ def chromium() -> str:
 
 
 def dump_dom(page: Path, profile: Path) -> str:
-    """The DOM of ``page`` after Chromium ran its scripts (10 s of virtual time, no network)."""
+    """The DOM of ``page`` after Chromium ran its scripts (10 s of virtual time, no network), in a
+    window 1,280 pixels wide."""
     command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--window-size=1280,900", "--hide-scrollbars",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--disable-extensions", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
                "--dump-dom", page.as_uri()]
@@ -93,10 +128,10 @@ def dump_dom(page: Path, profile: Path) -> str:
 
 
 def with_recorder(document: str) -> str:
-    """The page with RECORDER first in <head>, ahead of the report's CSP and scripts."""
+    """The page with RECORDER and LAYOUT_CHECK first in <head>, ahead of the report's CSP and scripts."""
     head = re.search(r"<head>(<meta charset=\"utf-8\">)?", document)
     assert head is not None, "the report has no <head>"
-    return document[:head.end()] + RECORDER + document[head.end():]
+    return document[:head.end()] + RECORDER + LAYOUT_CHECK + document[head.end():]
 
 
 def pre_text(dom: str, element_id: str) -> str | None:
@@ -189,7 +224,7 @@ def test_charts_render_without_script_errors(dom: str) -> None:
     assert errors == "", f"script errors in the report:\n{errors}"
     scanner = PlotScanner()
     scanner.feed(dom)
-    assert sorted(scanner.plots) == sorted(CHARTS), "expected exactly the three report charts"
+    assert sorted(scanner.plots) == sorted(CHARTS), "expected exactly the what-if and the three report charts"
     for chart, classes in scanner.plots.items():
         assert "main-svg" in classes, f"{chart} was not drawn"
     assert "heatmaplayer" in scanner.plots["chart-heatmap"] and "hm" in scanner.plots["chart-heatmap"]
@@ -214,14 +249,47 @@ def test_report_is_offline(built: Built) -> None:
 ESCAPED_UA = "Evil/6.6 &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror="
 
 
+def _unbroken(text: str) -> str:
+    """Without the <wbr> line-break opportunities the tables put in long values."""
+    return text.replace("<wbr>", "")
+
+
 def test_untrusted_user_agent_is_escaped(built: Built) -> None:
-    assert ESCAPED_UA in built.document
+    assert ESCAPED_UA in _unbroken(built.document)
     assert "<script>alert(1)" not in built.document and "<img src=x" not in built.document
 
 
 def test_untrusted_user_agent_stays_text_in_the_browser(dom: str) -> None:
-    assert ESCAPED_UA in dom, "the user agent should be shown as text in the anomalies table"
+    assert ESCAPED_UA in _unbroken(dom), "the user agent should be shown as text in the anomalies table"
     assert not re.search(r"<body[^>]*data-xss", dom), "the user agent's markup ran"
+
+
+def _layout(dom: str) -> dict[str, Any]:
+    text = pre_text(dom, "layout-check")
+    assert text is not None, "the layout check did not run"
+    return json.loads(html.unescape(text))
+
+
+def test_tables_fit_a_1280_pixel_window(dom: str) -> None:
+    layout = _layout(dom)
+    assert layout["viewport"] <= 1280
+    ids = {t["id"] for t in layout["tables"]}
+    assert {"table-whatif", "table-blocked-enforced", "table-blocked-exposed", "table-blocked-untouchable",
+            "table-apps", "table-anomalies"} <= ids
+    for table in layout["tables"]:
+        assert table["scroll"] <= table["width"], f"{table['id']} is wider than the page: {table}"
+        assert table["right"] <= layout["viewport"], f"{table['id']} sticks out of the page: {table}"
+    assert layout["charts"] and all(right <= layout["viewport"] for right in layout["charts"])
+
+
+def test_clicking_a_header_sorts_and_typing_filters(dom: str) -> None:
+    layout = _layout(dom)
+    sort = layout["sort"]
+    assert len(sort["before"]) > 2
+    assert sort["first_state"] == "descending" and sort["first"] == sorted(sort["before"], reverse=True)
+    assert sort["second_state"] == "ascending" and sort["second"] == sorted(sort["before"])
+    assert layout["filter"]["visible"] == ["io.reportbot"]
+    assert layout["filter"]["count"] == f"1 of {len(sort['before'])} rows"
 
 
 def test_page_content(built: Built) -> None:
@@ -230,11 +298,20 @@ def test_page_content(built: Built) -> None:
         assert f'<section id="{section}">' in doc
     assert "workspace</td><td>" in doc and "w.duckdb" in doc
     assert "3,001" in doc  # requests: the sample's 3,000 plus the hostile line
-    # long tables are cut, with a note saying so
+    # every row is written; a cut (past 10,000 rows) is announced above the table, not below it
     frame = Frame(("n",), tuple((i,) for i in range(12)))
-    assert "Showing the first 5 of 12 rows" in html_table(frame, limit=5)
-    assert "Showing the first" not in html_table(frame, limit=12)
+    cut = html_table(frame, table_id="t", limit=5)
+    assert "This table has 12 rows; the first 5" in cut and cut.index("12 rows") < cut.index("<table")
+    assert "This table has" not in html_table(frame, table_id="t", limit=12)
+    assert html_table(frame, table_id="t").count("<tr>") == 13
     assert "newly blocked" in doc and "Changes by app and space" in doc
+    # the what-if comes first, and is in the summary cards
+    assert doc.index('<section id="whatif">') < doc.index('<section id="charts">')
+    assert "<dt>what-if: newly blocked</dt>" in doc
+    # human headers, and a legend for every decision colour
+    assert "<button type=\"button\">to blocked APIs</button>" in doc and "blocked_api_requests" not in doc
+    for decision in ("blocked", "filtered", "exempt", "not_eligible", "unknown_client", "allowed"):
+        assert f'<li><span class="d-{decision}">{decision}</span>' in doc
 
 
 def test_without_simulation_and_with_filters(built: Built) -> None:
@@ -264,3 +341,20 @@ def test_recorder_catches_errors(tmp_path: Path) -> None:
     errors = pre_text(dump_dom(page, tmp_path / "profile"), "js-errors") or ""
     assert "noSuchFunction" in errors
     assert "csp violation" in errors
+
+
+def test_heatmap_keeps_what_no_rule_blocks_out_of_the_red(built: Built) -> None:
+    """The allowlisted app in HR and the API-token script are grey, not enforcement red."""
+    with Context(built.db, read_only=True) as ctx:
+        fig = ctx.charts()["heatmap"]
+    layers = {t.name: t for t in fig.data if t.type == "heatmap"}
+    assert set(layers) == {"enforced", "exposed", "exempt"}
+    apps, spaces = list(layers["enforced"].y), list(layers["enforced"].x)
+    script, backup, bot = apps.index("ops-scripts"), apps.index("com.acme.backup"), apps.index("io.reportbot")
+    hr = next(j for j, s in enumerate(spaces) if s.split(" ")[0] == "HR")
+    assert not any(layers["enforced"].z[script]) and not any(layers["exposed"].z[script])
+    assert any(layers["exempt"].z[script])
+    assert layers["enforced"].z[backup][hr] is None and layers["exempt"].z[backup][hr]
+    assert layers["enforced"].z[bot][hr]  # the bot is blocked in HR
+    legend = [t.name for t in fig.data if t.type == "scatter"]
+    assert any("blocked or filtered" in name for name in legend) and any("no rule blocks" in name for name in legend)
