@@ -37,6 +37,7 @@ from analyzer.formats import detect_format, fastclf, get_format
 from analyzer.formats.base import CANONICAL_FIELDS, DocumentBatch, LogFormat
 from analyzer.formats.custom import CUSTOM_NAME, custom_format
 from analyzer.formats.lines import LINES_SCHEMA, REJECT_SCHEMA, LineChunk, iter_line_chunks, reject_text
+from analyzer.formats.timezones import DEFAULT_TIMEZONE, check_timezone
 from analyzer.sources import (
     HEAD_BYTES,
     HashingReader,
@@ -66,6 +67,9 @@ class IngestOptions:
     log_format: str | None = None
     #: --redact-pii: hash e-mail addresses and account ids in this and every later load
     redact_pii: bool = False
+    #: --timezone: the zone of logs that write local times without an offset (None: UTC, or the
+    #: zone a grown file was loaded with)
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.fields) - set(CANONICAL_FIELDS))
@@ -81,6 +85,8 @@ class IngestOptions:
                 raise UsageError(f"--log-format and --format {self.format} exclude each other",
                                  hint="--log-format describes the layout itself; drop --format")
             custom_format(self.log_format)  # a bad layout fails before any file is touched
+        if self.timezone is not None:
+            object.__setattr__(self, "timezone", check_timezone(self.timezone))
 
 
 @dataclass(frozen=True)
@@ -310,8 +316,9 @@ def _format_state(fmt: LogFormat, options: IngestOptions, path: Path, head: byte
     if fields and not fmt.accepts_fields:
         raise UsageError(f"--field does not apply to the {fmt.name} format of {path}",
                          hint="--field maps fields of JSON, CSV and W3C inputs")
+    timezone = options.timezone or recorded.get("timezone") or DEFAULT_TIMEZONE
     try:
-        params = fmt.file_params(sample_lines(head), fields)
+        params = {**fmt.file_params(sample_lines(head), fields), "timezone": timezone}
     except FormatError as error:
         raise FormatError(f"{path}: {error.message}", hint=error.hint) from None
     state = _FormatState(fmt, params, fields)
@@ -566,6 +573,8 @@ def _segments(state: _FormatState, lines: pa.Table, counts: _Counts) -> Iterator
 def _record_file(ws: Workspace, file_id: int, path: Path, state: _FormatState, compression: str,
                  head: bytes, counts: _Counts, *, is_new: bool, last_line_no: int, appended: bool) -> None:
     recorded: dict[str, Any] = {"fields": dict(state.fields)}
+    if state.params.get("timezone", DEFAULT_TIMEZONE) != DEFAULT_TIMEZONE:
+        recorded["timezone"] = state.params["timezone"]
     if state.fmt.name == CUSTOM_NAME:
         recorded["log_format"] = state.params["spec"]
     if state.directive is not None:

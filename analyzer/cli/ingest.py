@@ -48,6 +48,12 @@ def ingest_command(
                              "('%h %^[%x] \"%r\" %s %b \"%R\" \"%u\"') or a regex with named groups "
                              "('regex:^(?P<client_ip>\\S+) ... (?P<request>[^\"]*)...').",
         show_default=False)] = None,
+    timezone: Annotated[str | None, typer.Option(
+        "--timezone", help="IANA time zone (Europe/Berlin) of logs that write local times without an offset: "
+                           "IIS Advanced Logging date-local/time-local when the log has no UTC date and "
+                           "time, Zscaler NSS feeds. Default UTC (or the zone a grown file was loaded "
+                           "with); logs with UTC times or offsets ignore it.",
+        show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
     redact_pii: Annotated[bool, typer.Option(
@@ -64,7 +70,7 @@ def ingest_command(
     Example: appaccess ingest /var/log/nginx/ --db audit.duckdb
     """
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
-                            log_format=layout, redact_pii=redact_pii)
+                            log_format=layout, redact_pii=redact_pii, timezone=timezone)
     err = Console(stderr=True)
     show = not quiet and err.is_terminal
     with Context(db, wait=wait) as ctx:

@@ -38,16 +38,20 @@ def detect_format(sample: list[str], source: str = "input") -> LogFormat:
     if not lines:
         raise FormatError(f"cannot detect the format of {source}: it has no non-empty line",
                           hint="pass --format NAME")
-    scores = sorted(((fmt.detect(lines), fmt.name) for fmt in REGISTRY.values()), reverse=True)
-    best_score, best = scores[0]
+    scored = sorted(((fmt.detect(lines), fmt.name) for fmt in REGISTRY.values()), reverse=True)
+    best_score = scored[0][0]
     if best_score < DETECT_THRESHOLD:
-        near = ", ".join(f"{name} ({score:.0%})" for score, name in scores[:3] if score > 0)
+        near = ", ".join(f"{name} ({score:.0%})" for score, name in scored[:3] if score > 0)
         raise FormatError(
             f"cannot detect the format of {source}"
             + (f": best candidates {near}" if near else ": no known format matches its first lines"),
             hint="pass --format NAME (see `appaccess formats`) or --log-format for a custom layout",
         )
-    ties = [name for score, name in scores if score >= best_score - 0.05 and name != best]
+    # Formats within a whisker of the best explain the file equally well; a generic one
+    # (plain JSON, CSV, W3C) gives way to a specific one of its family.
+    close = [name for score, name in scored if score >= best_score - 0.05]
+    candidates = [name for name in close if not REGISTRY[name].generic] or close
+    best, ties = candidates[0], candidates[1:]
     if ties:
         raise FormatError(
             f"cannot tell the format of {source}: {best} and {', '.join(ties)} both match",

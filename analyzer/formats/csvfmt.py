@@ -133,6 +133,7 @@ CSV = LogFormat(
     accepts_fields=True,
     prepare=_prepare,
     directive_mask=_mask,
+    generic=True,
     example="2026-09-11T10:00:00Z,203.0.113.40,GET,https://api.atlassian.com/ex/confluence/"
             "7f1c2a9e-1b7d-4c1a-9a53-2f0d6e8b1c11/wiki/api/v2/pages/98311004,200,5120,41.5,"
             "ReportBot/1.4 okhttp/4.12,,Rb7xQ2oauthClient (after the header "

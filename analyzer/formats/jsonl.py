@@ -201,6 +201,7 @@ GENERIC = LogFormat(
     params={"format_name": "json"},
     accepts_fields=True,
     prepare=_prepare(fieldmap.GENERIC, defaults=False),
+    generic=True,
     example='{"ts":"2026-09-11T10:00:00.250Z","method":"GET","url":"https://api.atlassian.com/ex/confluence/'
             '7f1c2a9e-1b7d-4c1a-9a53-2f0d6e8b1c11/wiki/rest/api/content/98311004","status":200,"bytes":512,'
             '"duration_ms":41.5,"client_ip":"203.0.113.40","user_agent":"ReportBot/1.4 okhttp/4.12",'
