@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer import synth_proxy
 from analyzer.catalog import Endpoint, load_catalog
 
 
@@ -488,6 +489,7 @@ FORMATTERS = {
     "w3c": format_w3c,
     "csv": format_csv,
     "har": format_har,
+    **synth_proxy.FORMATTERS,  # egress proxies, CloudFront, IIS Advanced Logging, Squid logformats
 }
 
 
@@ -497,6 +499,8 @@ def header_lines(fmt: str, start: dt.datetime | None = None) -> list[str]:
         return w3c_header(start or dt.datetime(2026, 9, 1))
     if fmt == "csv":
         return [CSV_HEADER]
+    if fmt in synth_proxy.HEADERS:
+        return synth_proxy.HEADERS[fmt](start or dt.datetime(2026, 9, 1))
     return []
 
 

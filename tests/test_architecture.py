@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "analyzer.pipeline": 3,
     "analyzer.workspace": 3,
     "analyzer.synth": 3,
+    "analyzer.synth_proxy": 3,
     "analyzer.pii": 4,
     "analyzer.ingest": 4,
     "analyzer.router": 4,

@@ -172,7 +172,9 @@ def header(sample: list[str]) -> tuple[list[str] | None, str | None]:
     return declared, software
 
 
-def _prepare(dialect: Dialect) -> Callable[[list[str], Mapping[str, str]], dict[str, Any]]:
+def dialect_prepare(dialect: Dialect) -> Callable[[list[str], Mapping[str, str]], dict[str, Any]]:
+    """prepare() of a W3C-family format: the layout of the file's first #Fields, or the dialect's default."""
+
     def prepare(sample: list[str], fields: Mapping[str, str]) -> dict[str, Any]:
         declared, _ = header(sample)
         default_date: str | None = None
@@ -235,23 +237,17 @@ def flavour_detector(name: str) -> Detector:
     return detect
 
 
-def w3c_format(dialect: Dialect, *, summary: str, detect: Detector, example: str, fields: str,
-               generic: bool = False) -> LogFormat:
-    """A W3C-family LogFormat: the shared SQL, directives and --field support, with ``dialect``'s habits."""
-    return LogFormat(
-        name=dialect.name,
-        summary=summary,
-        detect=detect,
-        query="formats/w3c",
-        accepts_fields=True,
-        params={"format_name": dialect.name, "ua_decoding": dialect.ua_decoding},
-        prepare=_prepare(dialect),
-        directive_mask=directive_mask,
-        directive=directive,
-        example=example,
-        fields=fields,
-        generic=generic,
-    )
+def format_kwargs(dialect: Dialect) -> dict[str, Any]:
+    """The LogFormat arguments every W3C-family format shares: the SQL, directives, --field support."""
+    return {
+        "name": dialect.name,
+        "query": "formats/w3c",
+        "accepts_fields": True,
+        "params": {"format_name": dialect.name, "ua_decoding": dialect.ua_decoding},
+        "prepare": dialect_prepare(dialect),
+        "directive_mask": directive_mask,
+        "directive": directive,
+    }
 
 
 def _w3c_detect(sample: list[str]) -> float:
@@ -261,8 +257,8 @@ def _w3c_detect(sample: list[str]) -> float:
     return 1.0 if any(line.startswith(("#Software:", "#Version:")) for line in sample) else 0.8
 
 
-W3C = w3c_format(
-    Dialect("w3c", IIS_DEFAULT_FIELDS, "plus"),
+W3C = LogFormat(
+    **format_kwargs(Dialect("w3c", IIS_DEFAULT_FIELDS, "plus")),
     summary="W3C extended log (IIS, IIS Advanced Logging, any #Fields layout): space-separated, UTC date and "
             "time, or date-local/time-local read in --timezone",
     detect=_w3c_detect,
@@ -277,8 +273,8 @@ W3C = w3c_format(
             "cs(User-Agent) cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes time-taken)",
 )
 
-CLOUDFRONT = w3c_format(
-    Dialect("cloudfront", CLOUDFRONT_FIELDS, "percent", tabs=True),
+CLOUDFRONT = LogFormat(
+    **format_kwargs(Dialect("cloudfront", CLOUDFRONT_FIELDS, "percent", tabs=True)),
     summary="AWS CloudFront standard access log: W3C, tab-separated, x-host-header, time-taken in seconds",
     detect=flavour_detector("cloudfront"),
     fields="ts (date+time, UTC), method, host (x-host-header), path+query (cs-uri-stem, cs-uri-query), status, "

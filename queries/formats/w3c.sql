@@ -115,7 +115,7 @@ typed AS (
            END AS target,
            TRY_CAST(status_text AS INTEGER) AS status0,
            CASE WHEN bytes_text = '-' THEN 0 ELSE TRY_CAST(bytes_text AS BIGINT) END AS bytes,
-           CASE WHEN protected THEN replace(extra_raw, '\u001f', ' ') ELSE extra_raw END AS extra0
+           CASE WHEN protected THEN replace(extra_raw, '\u001F', ' ') ELSE extra_raw END AS extra0
     FROM r
 ),
 kind AS (
