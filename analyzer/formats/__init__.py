@@ -16,11 +16,12 @@ from analyzer.formats.jsonl import FORMATS as _JSONL
 from analyzer.formats.proxysg import FORMATS as _PROXYSG
 from analyzer.formats.squid import FORMATS as _SQUID
 from analyzer.formats.w3c import FORMATS as _W3C
+from analyzer.formats.zscaler import FORMATS as _ZSCALER
 
 #: Every built-in format. Custom layouts (--log-format) are made per ingest by
 #: analyzer.formats.custom and never registered here.
 REGISTRY: dict[str, LogFormat] = {
-    f.name: f for f in (*_CLF, *_SQUID, *_ALB, *_JSONL, *_W3C, *_PROXYSG, *_CSV, *_HAR)
+    f.name: f for f in (*_CLF, *_SQUID, *_ALB, *_JSONL, *_W3C, *_PROXYSG, *_ZSCALER, *_CSV, *_HAR)
 }
 
 #: A format must match at least this share of the sample lines to be chosen.
