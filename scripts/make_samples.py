@@ -7,6 +7,10 @@ fields, a truncated line, a bad timestamp, non-UTF-8 bytes, a NUL byte - so the
 demo and the tests see rejects with their reasons. tests/formats/ asserts the
 exact counts: change this file and those tests together.
 
+The egress-proxy and W3C-family samples (ProxySG, Zscaler, Squid logformats,
+CloudFront, IIS Advanced Logging and an IIS FTP log) take their hostile lines
+from scripts/proxy_samples.py.
+
 Usage: python scripts/make_samples.py
 """
 
@@ -16,6 +20,8 @@ import json
 import random
 from collections.abc import Callable
 from pathlib import Path
+
+import proxy_samples
 
 from analyzer.synth import (
     FORMATTERS,
@@ -256,10 +262,10 @@ def _har_hostile() -> list[object]:
     ]
 
 
-def _lines_file(path: Path, fmt: str, seed: int, hostile: list[str | bytes]) -> None:
+def _lines_file(path: Path, fmt: str, seed: int, hostile: list[str | bytes], n: int = N) -> None:
     formatter: Callable[[SynthRequest], str] = FORMATTERS[fmt]
-    out = [line.encode() for line in header_lines(fmt)]
-    out += [formatter(r).encode() for r in generate_requests(N, seed)]
+    out = [line.encode() for line in header_lines(fmt)] if n else []
+    out += [formatter(r).encode() for r in generate_requests(n, seed)]
     out += [h if isinstance(h, bytes) else h.encode() for h in hostile]
     path.write_bytes(b"\n".join(out) + b"\n")
 
@@ -289,6 +295,11 @@ def main() -> None:
         else:
             _lines_file(path, fmt, seed, HOSTILE[fmt])
         print(f"wrote {path.relative_to(ROOT)}")
+    for name, fmt, seed in proxy_samples.SAMPLE_FILES:
+        _lines_file(SAMPLES / name, fmt, seed, proxy_samples.HOSTILE[fmt])
+        print(f"wrote sample_logs/{name}")
+    _lines_file(SAMPLES / "iis-ftp.log", "w3c", 0, proxy_samples.IIS_FTP_LINES, n=0)
+    print("wrote sample_logs/iis-ftp.log")
 
 
 if __name__ == "__main__":

@@ -59,10 +59,11 @@ TIME_PAIRS: tuple[tuple[str, str, bool], ...] = (
 EPOCH_FIELDS: tuple[str, ...] = ("x-timestamp-unix",)
 SCHEME_FIELDS: tuple[str, ...] = ("cs-uri-scheme",)
 PORT_FIELDS: tuple[str, ...] = ("cs-uri-port",)
-LOOKED_FOR = {
-    "ts": "date+time, date-local+time-local, x-timestamp-unix",
-    "url": "cs-uri, cs-uri-stem, cs-uri-path",
-    "method": "cs-method",
+#: what a layout must have, and the field names looked for (canonical field -> (what, names))
+LOOKED_FOR: dict[str, tuple[str, str]] = {
+    "ts": ("date and time", "date+time, date-local+time-local, x-timestamp-unix"),
+    "url": ("URL", "cs-uri, cs-uri-stem, cs-uri-path"),
+    "method": ("method", "cs-method"),
 }
 
 
@@ -137,8 +138,9 @@ def layout_params(declared: list[str], fields: Mapping[str, str]) -> dict[str, A
     ) if absent]
     reason = None
     if missing:
-        reason = ("#Fields has no " + "; no ".join(f"{m} field (looked for {LOOKED_FOR[m]})" for m in missing)
-                  + ": map one with --field CANONICAL=FIELD")
+        reason = ("#Fields has no " + ", no ".join(f"{LOOKED_FOR[m][0]} field (looked for {LOOKED_FOR[m][1]})"
+                                                  for m in missing)
+                  + ": map " + ", ".join(f"--field {m}=FIELD" for m in missing))
     duration = sources["duration_ms"]
     return {
         "ncols": len(names),

@@ -54,7 +54,7 @@ t AS (
            CASE WHEN $tabs THEN string_split(line, chr(9))
                 WHEN s IS NULL
                 THEN list_transform(regexp_extract_all(trim(line), '"(?:[^"]|"")*"|[^ \t]+'),
-                                    lambda v: CASE WHEN starts_with(v, '"') AND length(v) > 1
+                                    lambda v: CASE WHEN starts_with(v, '"') AND ends_with(v, '"') AND length(v) > 1
                                                    THEN replace(substr(v, 2, length(v) - 2), '""', '"')
                                                    ELSE v END)
                 WHEN NOT contains(s, chr(9)) AND NOT contains(s, '  ') THEN string_split(s, ' ')
@@ -134,7 +134,7 @@ kind AS (
                     OR regexp_matches(method, '^\[[0-9]+\][A-Za-z]+$')
                    THEN 'not an HTTP request: FTP command ' || left(method, 40)
                WHEN lower(method) = 'unknown'
-                   THEN 'not an HTTP request: a ' || coalesce(left(scheme, 20) || ' ', '')
+                   THEN 'not an HTTP request: ' || coalesce(left(scheme, 20) || ' ', '')
                         || 'connection the proxy saw no HTTP request in (cs-method unknown)'
            END AS not_http
     FROM typed
