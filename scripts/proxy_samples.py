@@ -106,8 +106,8 @@ def _cf(**changes: str) -> str:
 
 
 CLOUDFRONT_HOSTILE: list[str | bytes] = [
-    # stored: the viewer closed the connection (status 000 -> none); a double-encoded user agent
-    # decoded once; a Connect JWT in the query; a session cookie (never stored)
+    # stored: the viewer closed the connection (status 000 -> none); a URL-encoded user agent with
+    # quotes; a Connect JWT in the query; a session cookie (never stored)
     _cf(time="23:59:01", sc_status="000", x_edge_result_type="Error", sc_bytes="0"),
     _cf(time="23:59:02", **{"cs(User-Agent)": quote('Mozilla/5.0 (X11; Linux x86_64) "quoted"', safe="/;()")}),
     _cf(time="23:59:03", c_ip="10.20.0.11", cs_uri_stem="/wiki/rest/api/space", cs_uri_query=f"jwt={JWT}&limit=5",

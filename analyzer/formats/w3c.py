@@ -21,7 +21,9 @@ Times: ``date`` + ``time`` (or ``date-UTC`` + ``time-UTC``) are UTC;
 pair is logged, are read in the ``--timezone`` zone; ``x-timestamp-unix``
 (ProxySG) is epoch seconds. A layout without a date and time, a URL or a
 method rejects every line with a reason naming the fields looked for, and
-``--field CANONICAL=FIELD`` maps any W3C field name.
+``--field CANONICAL=FIELD`` maps any W3C field name (``--field ts=DATE+TIME``
+joins a date field and a time field; a ts field holding a whole timestamp is
+read like JSON times: ISO-8601, epoch or the NCSA form).
 """
 
 from __future__ import annotations
@@ -116,8 +118,15 @@ def layout_params(declared: list[str], fields: Mapping[str, str]) -> dict[str, A
     """SQL parameters for lines laid out as ``declared`` (a #Fields list)."""
     names = fieldmap.unique_names(declared)
     overrides: dict[str, str] = {}
+    ts_time: int | None = None  # --field ts=DATE+TIME: the time field joined to the date field
     for canonical, source in fields.items():
         found = _position(names, source)
+        if found is None and canonical == "ts" and "+" in source:
+            date_name, _, time_name = source.partition("+")
+            found, ts_time = _position(names, date_name), _position(names, time_name)
+            if found is None or ts_time is None:
+                raise UsageError(f"--field ts={source}: the #Fields directive has no field "
+                                 f"{date_name if found is None else time_name!r}", hint="fields: " + " ".join(names))
         if found is None:
             raise UsageError(f"--field {canonical}={source}: the #Fields directive has no field {source!r}",
                              hint="fields: " + " ".join(names))
@@ -125,6 +134,8 @@ def layout_params(declared: list[str], fields: Mapping[str, str]) -> dict[str, A
     choice = fieldmap.choose(names, fieldmap.W3C, overrides)
     ts_kind, date_pos, time_pos = _time_layout(names, _position(names, overrides["ts"]) if "ts" in overrides
                                                else None)
+    if ts_time is not None:
+        time_pos = ts_time
     sources = dict(choice.sources)
     sources["ts"] = names[date_pos] if date_pos is not None else None
     position = {name: i + 1 for i, name in enumerate(names)}  # 1-based, as in SQL
