@@ -5,7 +5,8 @@
 -- says where each slot of analyzer/formats/fieldmap.py SLOTS is: a column
 -- ($idx, text) or a JSON pointer ($paths, JSON), in the order
 --   1 time  2 reqmethod  3 eurl  4 -  5 -  6 ehost  7 respcode  8 respsize
---   9 ctime  10 cip  11 -  12 ua / eua  13 login  14-17 -
+--   9 ctime  10 cip  11 -  12 ua / eua  13 login  14 authorization
+--   15 jwt_iss  16 client_id  17 app_key (14-17 only through --field)
 -- Input: relation `lines(line_no, line)`.
 -- Params: $json (which layout), $ncols (text: fields per line), $idx /
 -- $paths, $proto_idx / $proto_path (the proto field), $extra_idx /
@@ -88,10 +89,10 @@ SELECT
     CASE WHEN $ua_encoded AND contains(f[12], '%') THEN coalesce(try(url_decode(f[12])), f[12]) ELSE f[12] END
         AS user_agent,
     f[13] AS remote_user,
-    CAST(NULL AS VARCHAR) AS auth_header,
-    CAST(NULL AS VARCHAR) AS jwt_iss,
-    CAST(NULL AS VARCHAR) AS client_id,
-    CAST(NULL AS VARCHAR) AS app_key,
+    f[14] AS auth_header,
+    f[15] AS jwt_iss,
+    f[16] AS client_id,
+    f[17] AS app_key,
     aa_safe_extra(CASE WHEN x IS NOT NULL AND len(x) = len($extra_names)
                        THEN to_json(map($extra_names, x))::VARCHAR END) AS extra
 FROM typed
