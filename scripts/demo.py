@@ -1,6 +1,7 @@
 """`make demo`: build a workspace from sample_logs/ and show what appaccess finds.
 
-Ingests every bundled log (one file per supported format), loads the sample
+Ingests every bundled log (one file per supported format; the IIS Advanced
+Logging one with its server's time zone), loads the sample
 apps, inventory and active rules, prints the blocked report and the what-if
 summary for the proposed rule, and writes demo-report.html. Each step is the
 CLI command a user would type, printed before it runs.
@@ -31,10 +32,13 @@ def run(*args: str | Path) -> None:
 def main() -> None:
     for stale in (DB, DB.with_name(DB.name + ".wal"), REPORT):
         stale.unlink(missing_ok=True)
-    logs = sorted(p for p in SAMPLES.iterdir() if p.is_file() and not p.name.startswith("."))
+    # IIS Advanced Logging writes the server's local time: that sample is read in its zone
+    local_time = SAMPLES / "iis-advanced.log"
+    logs = sorted(p for p in SAMPLES.iterdir() if p.is_file() and not p.name.startswith(".") and p != local_time)
     run("catalog", "lookup", "GET",
         "https://api.atlassian.com/ex/confluence/7f1c2a9e-1b7d-4c1a-9a53-2f0d6e8b1c11/wiki/api/v2/pages/98311001")
     run("ingest", "--db", DB, *logs)
+    run("ingest", "--db", DB, "--timezone", "Europe/Berlin", local_time)
     run("apps", "load", CONFIG / "apps.yaml", "--db", DB)
     run("inventory", "load", CONFIG / "sites.csv", CONFIG / "spaces.csv", CONFIG / "content.csv", "--db", DB)
     run("rules", "load", CONFIG / "rules.yaml", "--db", DB)

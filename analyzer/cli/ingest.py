@@ -42,7 +42,8 @@ def ingest_command(
     field: Annotated[list[str] | None, typer.Option(
         "--field", help="Map a canonical field to a source field/column of JSON, CSV or W3C input: "
                         "CANONICAL=SOURCE (repeatable); nested JSON keys with dots: "
-                        "user_agent=request.headers.user-agent.")] = None,
+                        "user_agent=request.headers.user-agent; a W3C date and time field: "
+                        "ts=date-stamp+time-stamp.")] = None,
     layout: Annotated[str | None, typer.Option(
         "--log-format", help="A custom line layout for every file: GoAccess-style "
                              "('%h %^[%x] \"%r\" %s %b \"%R\" \"%u\"') or a regex with named groups "
@@ -105,14 +106,19 @@ def ingest_command(
 
 @app.command("formats")
 def formats_command(fmt: Format = OutputFormat.table) -> None:
-    """List the input formats `ingest` understands, with an example line of each."""
+    """List the input formats `ingest` understands: what each is, the fields it yields, an example line.
+
+    Example: appaccess formats --format json | jq -r .fields
+    """
     rows = (
-        *((f.name, f.kind, f.summary, f.example) for f in REGISTRY.values()),
+        *((f.name, f.kind, f.summary, f.fields, f.example) for f in REGISTRY.values()),
         ("custom", "lines", "--log-format LAYOUT: GoAccess-style specifiers (%h %x %r %s %b %u ...) or a regex "
                             "with named groups (ts, method, url, request, status, ...)",
+         "what the layout names: ts, method, url or request, host, status, bytes, duration, client_ip, "
+         "user_agent, remote_user, ...; other named groups go to extra",
          '--log-format \'%h %^[%x] "%r" %s %b "%R" "%u"\''),
     )
-    render(Frame(("format", "kind", "description", "example"), rows, title="Input formats"), fmt)
+    render(Frame(("format", "kind", "description", "fields", "example"), rows, title="Input formats"), fmt)
 
 
 @app.command("status")

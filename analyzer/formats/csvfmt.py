@@ -130,6 +130,8 @@ CSV = LogFormat(
     detect=_detect,
     query="formats/csv",
     params={"format_name": "csv"},
+    fields="every canonical field found by its column name (as JSON keys; --field for others); extra: the other "
+           "columns but credentials",
     accepts_fields=True,
     prepare=_prepare,
     directive_mask=_mask,

@@ -169,6 +169,9 @@ ENVOY = LogFormat(
     detect=lambda sample: _share(sample, _is_envoy),
     query="formats/json",
     params={"format_name": "envoy"},
+    fields="ts (start_time), method, host (authority), path+query, status (response_code), bytes (bytes_sent), "
+           "duration, client_ip (X-Forwarded-For, downstream address), user_agent, authorization (jwt/basic); "
+           "extra: the record's other keys but credentials",
     accepts_fields=True,
     prepare=_prepare(fieldmap.ENVOY, defaults=True),
     example='{"start_time":"2026-09-11T10:00:00.123Z","method":"GET","path":"/wiki/api/v2/pages/42",'
@@ -184,6 +187,8 @@ CLOUDFLARE = LogFormat(
     detect=lambda sample: _share(sample, _is_cloudflare),
     query="formats/json",
     params={"format_name": "cloudflare"},
+    fields="ts (EdgeStartTimestamp), method, host, path+query (ClientRequestURI), status, bytes, duration, "
+           "client_ip, user_agent, authorization and client id from RequestHeaders; extra: other keys",
     accepts_fields=True,
     prepare=_prepare(fieldmap.CLOUDFLARE, defaults=True),
     example='{"ClientIP":"203.0.113.40","ClientRequestHost":"api.atlassian.com","ClientRequestMethod":"GET",'
@@ -199,6 +204,9 @@ GENERIC = LogFormat(
     detect=lambda sample: _share(sample, _is_generic),
     query="formats/json",
     params={"format_name": "json"},
+    fields="every canonical field found by its usual key names (--field for others): ts, method, url or "
+           "path+query, host, status, bytes, duration, client_ip, user_agent, remote_user, authorization, "
+           "jwt_iss, client_id, app_key; extra: the other keys but credentials",
     accepts_fields=True,
     prepare=_prepare(fieldmap.GENERIC, defaults=False),
     generic=True,
