@@ -28,6 +28,7 @@ read like JSON times: ISO-8601, epoch or the NCSA form).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -163,7 +164,7 @@ def layout_params(declared: list[str], fields: Mapping[str, str]) -> dict[str, A
         "layout_reason": reason,
         "has_extra": bool(extra),
         "extra_idx": [i for i, _ in extra] or [0],
-        "extra_names": [n for _, n in extra] or ["-"],
+        "extra_keys": [json.dumps(n) + ":" for _, n in extra] or ['"-":'],
         "declared": names,
     }
 
