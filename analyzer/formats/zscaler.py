@@ -28,6 +28,7 @@ dept, rulelabel...) are kept in ``extra`` under their feed names.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -110,7 +111,7 @@ def _prepare_text(sample: list[str], fields: Mapping[str, str]) -> dict[str, Any
         "proto_idx": position[proto] if proto else 0,
         "paths": ["/"], "proto_path": "/", "extra_paths": ["/"],
         "extra_idx": [position[n] for n in extra],
-        "extra_names": extra,
+        "extra_keys": [json.dumps(n) + ":" for n in extra],
         "ua_encoded": False,
     }
 
@@ -136,7 +137,8 @@ def _prepare_json(sample: list[str], fields: Mapping[str, str]) -> dict[str, Any
         "paths": [pointer(sources[slot]) for slot in fieldmap.SLOTS],
         "proto_path": pointer(proto),
         "extra_paths": [pointer(n) for n in extra] or ["/\u0001unmapped"],
-        "extra_names": [n.rsplit(".", 1)[-1] if n.startswith("event.") else n for n in extra] or ["-"],
+        "extra_keys": [json.dumps(n.split(".", 1)[1] if n.startswith("event.") else n) + ":" for n in extra]
+        or ['"-":'],
         "ua_encoded": fieldmap.norm(ua.rsplit(".", 1)[-1]) == "eua",
     }
 

@@ -10,7 +10,9 @@
 -- Input: relation `lines(line_no, line)`.
 -- Params: $json (which layout), $ncols (text: fields per line), $idx /
 -- $paths, $proto_idx / $proto_path (the proto field), $extra_idx /
--- $extra_paths with $extra_names (the other fields, kept in `extra`),
+-- $extra_paths with $extra_keys (the other fields, kept in `extra`: their
+-- names JSON-encoded with the colon; credential-looking names are left out in
+-- Python, so no screen is needed here),
 -- $ua_encoded (the user agent is eua, URL-encoded), $timezone (the feed's
 -- time zone), $format_name.
 -- Output: the canonical parsed columns (analyzer/formats/base.py PARSED_COLUMNS).
@@ -93,6 +95,7 @@ SELECT
     f[15] AS jwt_iss,
     f[16] AS client_id,
     f[17] AS app_key,
-    aa_safe_extra(CASE WHEN x IS NOT NULL AND len(x) = len($extra_names)
-                       THEN to_json(map($extra_names, x))::VARCHAR END) AS extra
+    CASE WHEN len(x) > 0 AND $extra_keys[1] <> '"-":'
+         THEN '{' || array_to_string(list_transform(x, lambda v, k: $extra_keys[k] || to_json(v)), ',') || '}'
+    END AS extra
 FROM typed
