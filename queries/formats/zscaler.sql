@@ -20,8 +20,8 @@
 -- Text lines split without a regex: a fully quoted line on '","', a line
 -- with tabs on tabs (quotes around a value dropped). 'None', 'NA', 'N/A' and
 -- '' are empty. time ("Mon Jun 20 15:29:11 2022") has no zone: it is read in
--- $timezone; an ISO or epoch time (a JSON feed's own format) is UTC unless it
--- carries an offset. eurl has no scheme ("host/path?query"; CONNECT:
+-- $timezone, like an ISO time without an offset (a JSON feed's own format); an
+-- epoch time, or an ISO time with an offset or Z, needs no zone. eurl has no scheme ("host/path?query"; CONNECT:
 -- "host:443"), which the target splitter reads as host and path. A request
 -- method that is no HTTP method (records of native FTP or other protocols)
 -- rejects the line as not an HTTP request.
@@ -52,7 +52,11 @@ r AS (
 ),
 typed AS (
     SELECT *,
-           try_strptime(f[1], '%a %b %d %H:%M:%S %Y') AS ts_feed,
+           -- wall-clock times (the feed's own form, or ISO text without an offset): in the feed's zone
+           coalesce(try_strptime(f[1], '%a %b %d %H:%M:%S %Y'),
+                    CASE WHEN NOT (ends_with(f[1], 'Z') OR (length(f[1]) > 19 AND (contains(substr(f[1], 20), '+')
+                                                                                 OR contains(substr(f[1], 20), '-'))))
+                         THEN TRY_CAST(f[1] AS TIMESTAMP) END) AS ts_feed,
            TRY_CAST(f[7] AS INTEGER) AS status0,
            TRY_CAST(f[8] AS BIGINT) AS bytes,
            f[2] IS NOT NULL AND upper(f[2]) IN ('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS',

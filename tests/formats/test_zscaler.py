@@ -128,6 +128,17 @@ def test_json_feed_with_long_key_names(ws: Workspace, tmp_path: Path) -> None:
         "10.20.0.11", "svc-backup@acme.com", "BackupPro/2.1", "x1")
 
 
+def test_json_feed_times_in_the_feed_zone(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "nss.jsonl"
+    times = ("2026-09-30 10:00:00", "2026-09-30T10:00:00+02:00", "2026-09-30T10:00:00Z", "1790762400")
+    path.write_text("".join(json.dumps({"sourcetype": "zscalernss-web", "event": {**LONG_NAMES, "datetime": t}})
+                            + "\n" for t in times))
+    ingest_one(ws, path, timezone="Asia/Tokyo")  # UTC+9: only the time without an offset is read in it
+    assert [row(ws, n)["ts"] for n in (1, 2, 3, 4)] == [
+        dt.datetime(2026, 9, 30, 1), dt.datetime(2026, 9, 30, 8), dt.datetime(2026, 9, 30, 10),
+        dt.datetime(2026, 9, 30, 10)]
+
+
 @pytest.fixture(scope="module")
 def fuzzer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzer]:
     with Workspace.open(":memory:") as ws:
