@@ -132,3 +132,13 @@ def test_field_ts_names_fields_that_exist(ws: Workspace, tmp_path: Path) -> None
     path.write_text("#Fields: Date-Stamp Time-Stamp Verb Resource\n2026-10-01 02:00:01 GET /wiki\n")
     with pytest.raises(UsageError, match="has no field 'Clock'"):
         ingest_one(ws, path, fields={"ts": "Date-Stamp+Clock"})
+
+
+def test_tab_separated_w3c_lines(ws: Workspace, tmp_path: Path) -> None:
+    """A W3C log whose data lines are tab-separated (values may then hold spaces)."""
+    path = tmp_path / "tabs.log"
+    path.write_text("#Version: 1.0\n#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent)\n"
+                    "2026-09-30\t10:00:00\tGET\t/wiki/rest/api/space\t200\tcurl/8.5.0 (x)\n")
+    f = ingest_one(ws, path)
+    assert (f.format, f.stored) == ("w3c", 1)
+    assert (row(ws, 3)["path"], row(ws, 3)["user_agent"]) == ("/wiki/rest/api/space", "curl/8.5.0 (x)")

@@ -143,3 +143,11 @@ def test_mutated_lines_are_stored_or_rejected(fuzzer: Fuzzer, lines: list[str]) 
 @given(lines=text_lines())
 def test_arbitrary_text_is_stored_or_rejected(fuzzer: Fuzzer, lines: list[str]) -> None:
     fuzzer.check("\n".join(lines).encode(), "proxysg")
+
+
+def test_epoch_time_field(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "sg-epoch.log"
+    path.write_text("#Software: SGOS 7.3.16.2\n#Fields: x-timestamp-unix c-ip cs-method cs-host cs-uri-path sc-status "
+                    "s-action\n1790762400 10.0.0.1 GET acme.atlassian.net /wiki/rest/api/space 200 TCP_NC_MISS\n")
+    ingest_one(ws, path)
+    assert row(ws, 3)["ts"] == dt.datetime(2026, 9, 30, 10)
