@@ -31,9 +31,9 @@
 -- and user agents, Advanced Logging) are handled without a regex when every
 -- quote sits at a field boundary: the spaces outside quotes become chr(30),
 -- the quotes go, and the line splits at chr(30). Other lines (quotes inside
--- a field, doubled quotes) take a slower regex split. (An extraction regex
--- costs ~10 us a line, the splits a fraction of it.) `extra` is built as text
--- from pre-encoded keys: to_json(map(...)) costs three times as much.
+-- a field, doubled quotes) take a regex split, several times slower. `extra`
+-- is built as text from pre-encoded keys: to_json(map(...)) costs about three
+-- times as much.
 --
 -- URL: cs-uri when logged, else cs-uri-stem (IIS, CloudFront) or cs-uri-path
 -- (ProxySG) with cs-uri-query (ProxySG's starts with '?') and the host field;
