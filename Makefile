@@ -37,6 +37,7 @@ catalog: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_router
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000
+	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format proxysg
 	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format nginx_json
 	$(BIN)/python -m benchmarks.bench_reports --lines 10000000

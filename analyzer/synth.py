@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer import synth_proxy
 from analyzer.catalog import Endpoint, load_catalog
 from analyzer.synthfront import FRONT_FORMATTERS
 
@@ -490,6 +491,7 @@ FORMATTERS = {
     "csv": format_csv,
     "har": format_har,
     **FRONT_FORMATTERS,  # reverse proxies, meshes, cloud front doors
+    **synth_proxy.FORMATTERS,  # egress proxies, CloudFront, IIS Advanced Logging, Squid logformats
 }
 
 
@@ -499,6 +501,8 @@ def header_lines(fmt: str, start: dt.datetime | None = None) -> list[str]:
         return w3c_header(start or dt.datetime(2026, 9, 1))
     if fmt == "csv":
         return [CSV_HEADER]
+    if fmt in synth_proxy.HEADERS:
+        return synth_proxy.HEADERS[fmt](start or dt.datetime(2026, 9, 1))
     return []
 
 

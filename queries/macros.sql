@@ -150,6 +150,18 @@ CREATE OR REPLACE MACRO aa_strip_port(a) AS
 CREATE OR REPLACE MACRO aa_client_ip(v) AS
     NULLIF(NULLIF(aa_strip_port(trim(split_part(v, ',', 1))), ''), '-');
 
+-- Why a Squid access-log entry is no HTTP request, NULL when it is one: the
+-- transaction errors Squid logs with a pseudo-URL (error:transaction-end-before-headers
+-- for connections closed before a request, error:invalid-request, ...), entries
+-- without a method (NONE, -), and ICP/HTCP queries between caches (UDP_*).
+CREATE OR REPLACE MACRO aa_squid_not_http(method, url, action) AS
+    CASE WHEN starts_with(url, 'error:') THEN 'not an HTTP request: squid ' || left(url, 60)
+         WHEN method IS NULL OR method IN ('NONE', '-', '')
+             THEN 'not an HTTP request: squid logged no method (' || left(coalesce(action, '-'), 40) || ')'
+         WHEN starts_with(method, 'ICP_') OR starts_with(method, 'HTCP_') OR starts_with(action, 'UDP_')
+             THEN 'not an HTTP request: a cache-peer query (' || left(method, 20) || ')'
+    END;
+
 -- Credential-looking key names: their values never reach the workspace
 -- (authorization, proxy-authorization, cookie, set-cookie, anything with
 -- token/secret/password/api key/jwt/credential/session in its name).

@@ -1,6 +1,7 @@
 """`make demo`: build a workspace from sample_logs/ and show what appaccess finds.
 
-Ingests every bundled log (one file per supported format), loads the sample
+Ingests every bundled log (one file per supported format; the IIS Advanced
+Logging one first, in its server's time zone), loads the sample
 apps, inventory and active rules, prints the apps and blocked reports and the
 what-if of the proposed rule, and writes demo-report.html. Each step is the
 CLI command a user would type, printed before it runs. Everything fits an
@@ -49,6 +50,8 @@ def main() -> None:
     for stale in (DB, DB.with_name(DB.name + ".wal"), REPORT):
         stale.unlink(missing_ok=True)
     run("catalog", "lookup", "GET", "https://acme.atlassian.net/wiki/api/v2/pages/98311001?body-format=storage")
+    # IIS Advanced Logging writes the server's local time: that sample is read in its zone first
+    run("ingest", "sample_logs/iis-advanced.log", "--timezone", "Europe/Berlin", "--db", DB)
     run("ingest", "sample_logs/*.*", "--db", DB)
     run("apps", "load", f"{CONFIG}/apps.yaml", "--db", DB)
     run("inventory", "load", f"{CONFIG}/sites.csv", f"{CONFIG}/spaces.csv", f"{CONFIG}/content.csv", "--db", DB)

@@ -7,6 +7,10 @@ fields, a truncated line, a bad timestamp, non-UTF-8 bytes, a NUL byte - so the
 demo and the tests see rejects with their reasons. tests/formats/ asserts the
 exact counts: change this file and those tests together.
 
+The egress-proxy and W3C-family samples (ProxySG, Zscaler, Squid logformats,
+CloudFront, IIS Advanced Logging and an IIS FTP log) take their hostile lines
+from scripts/proxy_samples.py.
+
 Usage: python scripts/make_samples.py
 """
 
@@ -17,6 +21,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import proxy_samples
 from samples_fronts import FRONT_HOSTILE, FRONT_LEADING, FRONT_SAMPLE_FILES
 
 from analyzer.synth import (
@@ -259,10 +264,10 @@ def _har_hostile() -> list[object]:
     ]
 
 
-def _lines_file(path: Path, fmt: str, seed: int, hostile: list[str | bytes]) -> None:
+def _lines_file(path: Path, fmt: str, seed: int, hostile: list[str | bytes], n: int = N) -> None:
     formatter: Callable[[SynthRequest], str] = FORMATTERS[fmt]
-    out = [line.encode() for line in header_lines(fmt) + FRONT_LEADING.get(fmt, [])]
-    out += [formatter(r).encode() for r in generate_requests(N, seed)]
+    out = [line.encode() for line in header_lines(fmt) + FRONT_LEADING.get(fmt, [])] if n else []
+    out += [formatter(r).encode() for r in generate_requests(n, seed)]
     out += [h if isinstance(h, bytes) else h.encode() for h in hostile]
     path.write_bytes(b"\n".join(out) + b"\n")
 
@@ -293,6 +298,14 @@ def main() -> None:
         else:
             _lines_file(path, fmt, seed, HOSTILE[fmt])
         print(f"wrote {path.relative_to(ROOT)}")
+    for name, fmt, seed in proxy_samples.SAMPLE_FILES:
+        _lines_file(SAMPLES / name, fmt, seed, proxy_samples.HOSTILE[fmt])
+        print(f"wrote sample_logs/{name}")
+    # Not HTTP traffic at all (IIS writes FTP to its own logs): kept apart, so that ingesting
+    # sample_logs/*.* reads HTTP logs only; tests ingest it to see every line rejected as FTP.
+    (SAMPLES / "not-http").mkdir(exist_ok=True)
+    _lines_file(SAMPLES / "not-http" / "iis-ftp.log", "w3c", 0, proxy_samples.IIS_FTP_LINES, n=0)
+    print("wrote sample_logs/not-http/iis-ftp.log")
 
 
 if __name__ == "__main__":

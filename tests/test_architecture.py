@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "analyzer.workspace": 3,
     "analyzer.synth": 3,
     "analyzer.synthfront": 3,
+    "analyzer.synth_proxy": 3,
     "analyzer.pii": 4,
     "analyzer.ingest": 4,
     "analyzer.router": 4,

@@ -44,12 +44,19 @@ def ingest_command(
     field: Annotated[list[str] | None, typer.Option(
         "--field", help="Map a canonical field to a source field/column of JSON, CSV or W3C input: "
                         "CANONICAL=SOURCE (repeatable); nested JSON keys with dots: "
-                        "user_agent=request.headers.user-agent.", metavar="CANONICAL=SOURCE")] = None,
+                        "user_agent=request.headers.user-agent; a W3C date and time field: "
+                        "ts=date-stamp+time-stamp.", metavar="CANONICAL=SOURCE")] = None,
     layout: Annotated[str | None, typer.Option(
         "--log-format", help="A custom line layout for every file: GoAccess-style "
                              "('%h %^[%x] \"%r\" %s %b \"%R\" \"%u\"') or a regex with named groups "
                              "('regex:^(?P<client_ip>\\S+) ... (?P<request>[^\"]*)...').",
         metavar="LAYOUT", show_default=False)] = None,
+    timezone: Annotated[str | None, typer.Option(
+        "--timezone", help="IANA time zone (Europe/Berlin) of logs that write local times without an offset: "
+                           "IIS Advanced Logging date-local/time-local when the log has no UTC date and "
+                           "time, Zscaler NSS feeds. Default UTC (or the zone a grown file was loaded "
+                           "with); logs with UTC times or offsets ignore it.",
+        metavar="ZONE", show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
     redact_pii: Annotated[bool, typer.Option(
@@ -74,7 +81,7 @@ def ingest_command(
       zcat /var/log/nginx/access.log.*.gz | appaccess ingest - --db audit.duckdb
     """
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
-                            log_format=layout, redact_pii=redact_pii)
+                            log_format=layout, redact_pii=redact_pii, timezone=timezone)
     err = err_console()
     if STDIN in paths and sys.stdin.isatty() and not quiet:
         say("reading logs from standard input (end with Ctrl-D)")
@@ -158,17 +165,19 @@ def _summary(result: IngestResult) -> None:
 
 @app.command("formats")
 def formats_command(fmt: Format = None, out: Output = None) -> None:
-    """List the input formats `ingest` understands, with an example line of each.
+    """List the input formats `ingest` understands: what each is, the fields it yields, an example line.
 
-    Example: appaccess formats -f csv
+    Example: appaccess formats -f json | jq -r .fields
     """
     rows = (
-        *((f.name, f.kind, f.summary, f.example) for f in REGISTRY.values()),
+        *((f.name, f.kind, f.summary, f.fields, f.example) for f in REGISTRY.values()),
         ("custom", "lines", "--log-format LAYOUT: GoAccess-style specifiers (%h %x %r %s %b %u ...) or a regex "
                             "with named groups (ts, method, url, request, status, ...)",
+         "what the layout names: ts, method, url or request, host, status, bytes, duration, client_ip, "
+         "user_agent, remote_user, ...; other named groups go to extra",
          '--log-format \'%h %^[%x] "%r" %s %b "%R" "%u"\''),
     )
-    emit(Frame(("format", "kind", "description", "example"), rows, title="Input formats"), fmt, out)
+    emit(Frame(("format", "kind", "description", "fields", "example"), rows, title="Input formats"), fmt, out)
 
 
 @app.command("status")

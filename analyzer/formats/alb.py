@@ -11,6 +11,9 @@ ALB = LogFormat(
         r"^(?:http|https|h2|grpcs|ws|wss) \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z \S+ \S+ \S+ "),
     query="formats/alb",
     params={"format_name": "alb"},
+    fields="ts, method, host+path+query (request URL, domain_name), status, bytes, duration (request + target + "
+           "response processing time), client_ip, user_agent; extra: type, elb, target, target_status_code, "
+           "ssl_protocol, target_group_arn, trace_id",
     example='https 2026-09-11T10:00:00.123456Z app/confluence-egress/50dc6c495c0c9188 10.20.0.11:51234 '
             '10.0.5.17:443 0.001 0.048 0.000 200 200 312 5120 '
             '"GET https://acme.atlassian.net:443/wiki/api/v2/pages/42 HTTP/1.1" "BackupPro/2.1" '

@@ -104,6 +104,11 @@ class LogFormat:
     directive_mask: DirectiveMask | None = None
     directive: Directive | None = None  # what a directive line changes
     example: str = ""  # one realistic line (or record), for --help and docs
+    #: what a request of this format yields: canonical fields, and the source fields kept in `extra`
+    fields: str = ""
+    #: a catch-all of its family (generic JSON, CSV, W3C): when a specific format of the
+    #: family explains a file as well, detection picks the specific one
+    generic: bool = False
 
     def file_params(self, sample: list[str], fields: Mapping[str, str]) -> dict[str, Any]:
         """The SQL (or reader) parameters for one file."""

@@ -15,6 +15,8 @@ COMMON = LogFormat(
     detect=regex_detector("^" + _HEAD + r"\s*$"),
     query="formats/clf",
     params={"vhost": False, "agent": False, "format_name": "common"},
+    fields="ts (%t with its offset), method, path+query (host too for absolute URLs), status, bytes, client_ip, "
+           "remote_user",
     example='10.0.0.5 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/rest/api/space HTTP/1.1" 200 512',
 )
 
@@ -24,6 +26,8 @@ COMBINED = LogFormat(
     detect=regex_detector("^" + _HEAD + " " + _QUOTED + " " + _QUOTED + r"\s*$"),
     query="formats/clf",
     params={"vhost": False, "agent": True, "format_name": "combined"},
+    fields="ts (%t with its offset), method, path+query (host too for absolute URLs), status, bytes, client_ip, "
+           "remote_user, user_agent",
     example='10.0.0.5 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/api/v2/pages/42 HTTP/1.1" 200 512 '
             '"-" "BackupPro/2.1"',
 )
@@ -34,6 +38,8 @@ VHOST_COMBINED = LogFormat(
     detect=regex_detector(r"^[^\s:]+(?::\d+)? " + _HEAD + " " + _QUOTED + " " + _QUOTED + r"\s*$"),
     query="formats/clf",
     params={"vhost": True, "agent": True, "format_name": "vhost_combined"},
+    fields="ts (%t with its offset), host (%v), method, path+query, status, bytes, client_ip, remote_user, "
+           "user_agent",
     example='acme.atlassian.net:443 10.0.0.5 - - [11/Sep/2026:10:00:00 +0000] '
             '"GET /wiki/api/v2/pages/42 HTTP/1.1" 200 512 "-" "BackupPro/2.1"',
 )

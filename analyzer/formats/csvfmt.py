@@ -130,9 +130,12 @@ CSV = LogFormat(
     detect=_detect,
     query="formats/csv",
     params={"format_name": "csv"},
+    fields="every canonical field found by its column name (as JSON keys; --field for others); extra: the other "
+           "columns but credentials",
     accepts_fields=True,
     prepare=_prepare,
     directive_mask=_mask,
+    generic=True,
     example="2026-09-11T10:00:00Z,203.0.113.40,GET,https://api.atlassian.com/ex/confluence/"
             "7f1c2a9e-1b7d-4c1a-9a53-2f0d6e8b1c11/wiki/api/v2/pages/98311004,200,5120,41.5,"
             "ReportBot/1.4 okhttp/4.12,,Rb7xQ2oauthClient (after the header "

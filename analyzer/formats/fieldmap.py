@@ -117,18 +117,22 @@ CLOUDFLARE: dict[str, list[Candidate]] = {
     "client_id": _c("RequestHeaders.x-oauth-client-id"),
 }
 
-#: W3C extended (IIS, CloudFront). time-taken: milliseconds (IIS); a value
-#: with a decimal point is seconds (CloudFront) - decided per row in SQL.
+#: W3C extended / ELFF (IIS, IIS Advanced Logging, CloudFront, ProxySG). Names are
+#: compared normalised, so ``Date-Local`` is ``date-local``. The time slot is
+#: resolved by analyzer/formats/w3c.py (date + time pairs, local or UTC) and is
+#: not in this table. time-taken: milliseconds (IIS, ProxySG); a value with a
+#: decimal point is seconds (CloudFront) - decided per row in SQL. The viewer's
+#: Host header (x-host-header, CloudFront) wins over cs(Host), which CloudFront
+#: fills with the distribution's own domain.
 W3C: dict[str, list[Candidate]] = {
-    "ts": _c("date"),  # + the `time` field, joined in SQL
     "method": _c("cs-method"),
     "url": _c("cs-uri"),
-    "path": _c("cs-uri-stem"),
+    "path": _c("cs-uri-stem", "cs-uri-path"),
     "query": _c("cs-uri-query"),
-    "host": _c("cs-host", "cs(host)", "x-host-header"),
+    "host": _c("x-host-header", "cs-host", "cs(host)"),
     "status": _c("sc-status"),
     "bytes": _c("sc-bytes"),
-    "duration_ms": _c("time-taken"),
+    "duration_ms": [*_c("time-taken"), *_c("timetakenms", "time-taken-ms")],
     "client_ip": _c("c-ip"),
     "client_ip_fallback": _c("cs(x-forwarded-for)", "x-forwarded-for"),
     "user_agent": _c("cs(user-agent)"),

@@ -117,6 +117,9 @@ HAPROXY = LogFormat(
             "credential_words": "(?i)authoriz|bearer |basic |jwt|token|cookie|passw|secret|eyJ"},
     accepts_fields=True,
     prepare=_prepare,
+    fields="ts (accept date, read as UTC), client_ip (client address, or a captured X-Forwarded-For), method, "
+           "path+query (absolute URLs give the host), status, bytes, duration (Tt), host, user_agent, "
+           "authorization (JWT issuer or basic-auth user) from captured request headers",
     example='<134>Sep 11 10:00:00 haproxy[2231]: 10.20.0.11:51234 [11/Sep/2026:10:00:00.123] fe_egress~ '
             'be_atlassian/atl1 0/0/12/27/41 200 512 - - ---- 12/12/3/3/0 0/0 {acme.atlassian.net|BackupPro/2.1} '
             '"GET /wiki/api/v2/pages/42 HTTP/1.1"',

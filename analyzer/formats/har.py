@@ -221,6 +221,9 @@ HAR = LogFormat(
     detect=_detect,
     kind="document",
     reader=read_har,
+    fields="ts (startedDateTime), method, host+path+query (request.url), status, bytes, duration (time), "
+           "user_agent and authorization (jwt/basic) from the request headers; extra: other headers but "
+           "credentials and cookies, httpVersion, mimeType",
     example='{"log": {"version": "1.2", "creator": {"name": "Firefox", "version": "130.0"}, "entries": '
             '[{"startedDateTime": "2026-09-11T12:00:00.123+02:00", "time": 41.5, "request": {"method": "GET", '
             '"url": "https://acme.atlassian.net/wiki/api/v2/pages/98311004", "httpVersion": "HTTP/2", '

@@ -209,6 +209,9 @@ ENVOY = LogFormat(
     detect=lambda sample: _share(sample, _is_envoy),
     query="formats/json",
     params={"format_name": "envoy"},
+    fields="ts (start_time), method, host (authority), path+query, status (response_code), bytes (bytes_sent), "
+           "duration, client_ip (X-Forwarded-For, downstream address), user_agent, authorization (jwt/basic); "
+           "extra: the record's other keys but credentials",
     accepts_fields=True,
     prepare=_prepare(fieldmap.ENVOY, defaults=True),
     example='{"start_time":"2026-09-11T10:00:00.123Z","method":"GET","path":"/wiki/api/v2/pages/42",'
@@ -224,6 +227,8 @@ CLOUDFLARE = LogFormat(
     detect=lambda sample: _share(sample, _is_cloudflare),
     query="formats/json",
     params={"format_name": "cloudflare"},
+    fields="ts (EdgeStartTimestamp), method, host, path+query (ClientRequestURI), status, bytes, duration, "
+           "client_ip, user_agent, authorization and client id from RequestHeaders; extra: other keys",
     accepts_fields=True,
     prepare=_prepare(fieldmap.CLOUDFLARE, defaults=True),
     example='{"ClientIP":"203.0.113.40","ClientRequestHost":"api.atlassian.com","ClientRequestMethod":"GET",'
@@ -239,8 +244,12 @@ GENERIC = LogFormat(
     detect=lambda sample: _share(sample, _is_generic),
     query="formats/json",
     params={"format_name": "json"},
+    fields="every canonical field found by its usual key names (--field for others): ts, method, url or "
+           "path+query, host, status, bytes, duration, client_ip, user_agent, remote_user, authorization, "
+           "jwt_iss, client_id, app_key; extra: the other keys but credentials",
     accepts_fields=True,
     prepare=_prepare(fieldmap.GENERIC, defaults=False),
+    generic=True,
     example='{"ts":"2026-09-11T10:00:00.250Z","method":"GET","url":"https://api.atlassian.com/ex/confluence/'
             '7f1c2a9e-1b7d-4c1a-9a53-2f0d6e8b1c11/wiki/rest/api/content/98311004","status":200,"bytes":512,'
             '"duration_ms":41.5,"client_ip":"203.0.113.40","user_agent":"ReportBot/1.4 okhttp/4.12",'
@@ -260,6 +269,8 @@ def product_format(product: JsonProduct) -> LogFormat:
         accepts_fields=True,
         prepare=_prepare(product.table, defaults=product.fixed, lists=product.lists, variants=product.variants),
         example=product.example,
+        fields=", ".join(f"{slot} ({' | '.join(name for name, _ in candidates)})"
+                         for slot, candidates in product.table.items() if candidates),
     )
 
 

@@ -19,6 +19,8 @@ ENVOY_TEXT = LogFormat(
         r'^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\] "[^"]*" \d{1,3} \S+ '),
     query="formats/envoy_text",
     params={"format_name": "envoy_text"},
+    fields="ts (START_TIME), method, path+query, status (RESPONSE_CODE), bytes (BYTES_SENT), duration (DURATION), "
+           "client_ip (first X-FORWARDED-FOR), user_agent, host (AUTHORITY)",
     example='[2026-09-11T10:00:00.123Z] "GET /wiki/api/v2/pages/42 HTTP/1.1" 200 - 0 512 41 39 "10.20.0.11" '
             '"BackupPro/2.1" "5f0c7a3e-8d1b-4f7e-9a0c-2b1d3e4f5a6b" "acme.atlassian.net" "104.192.142.18:443"',
 )
@@ -32,6 +34,8 @@ TRAEFIK_COMMON = LogFormat(
         r'".*" (?:\d+|-) "[^"]*" "[^"]*" \d+ms\s*$'),
     query="formats/traefik_common",
     params={"format_name": "traefik_common"},
+    fields="ts, client_ip, remote_user, method, path+query, status, bytes, user_agent, duration (ms), "
+           "host (of the service URL)",
     example='10.20.0.11 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/api/v2/pages/42 HTTP/1.1" 200 512 "-" '
             '"BackupPro/2.1" 1234 "confluence@file" "https://acme.atlassian.net" 41ms',
 )

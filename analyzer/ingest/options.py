@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from analyzer.errors import UsageError
 from analyzer.formats.base import CANONICAL_FIELDS
 from analyzer.formats.custom import CUSTOM_NAME, custom_format
+from analyzer.formats.timezones import check_timezone
 from analyzer.sources import SkippedFile
 
 #: Bytes read per chunk of lines; bounds memory (a few hundred MB at most).
@@ -29,6 +30,9 @@ class IngestOptions:
     log_format: str | None = None
     #: --redact-pii: hash e-mail addresses and account ids in this and every later load
     redact_pii: bool = False
+    #: --timezone: the zone of logs that write local times without an offset (None: UTC, or the
+    #: zone a grown file was loaded with)
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.fields) - set(CANONICAL_FIELDS))
@@ -44,6 +48,8 @@ class IngestOptions:
                 raise UsageError(f"--log-format and --format {self.format} exclude each other",
                                  hint="--log-format describes the layout itself; drop --format")
             custom_format(self.log_format)  # a bad layout fails before any file is touched
+        if self.timezone is not None:
+            object.__setattr__(self, "timezone", check_timezone(self.timezone))
 
 
 @dataclass(frozen=True)

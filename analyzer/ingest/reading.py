@@ -27,6 +27,7 @@ from analyzer.formats import fastclf
 from analyzer.formats.base import LogFormat
 from analyzer.formats.custom import CUSTOM_NAME
 from analyzer.formats.lines import LineChunk
+from analyzer.formats.timezones import DEFAULT_TIMEZONE
 from analyzer.ingest.files import Previous
 from analyzer.ingest.options import Counts, IngestOptions
 from analyzer.sources import sample_lines
@@ -48,6 +49,8 @@ class FormatState:
     def recorded(self) -> dict[str, Any]:
         """What files.options keeps to read the file on from where it stopped."""
         recorded: dict[str, Any] = {"fields": dict(self.fields)}
+        if self.params.get("timezone", DEFAULT_TIMEZONE) != DEFAULT_TIMEZONE:
+            recorded["timezone"] = self.params["timezone"]
         if self.fmt.name == CUSTOM_NAME:
             recorded["log_format"] = self.params["spec"]
         if self.directive is not None:
@@ -65,8 +68,9 @@ def format_state(fmt: LogFormat, options: IngestOptions, path: Path, head: bytes
     if fields and not fmt.accepts_fields:
         raise UsageError(f"--field does not apply to the {fmt.name} format of {path}",
                          hint="--field maps fields of JSON, CSV and W3C inputs")
+    timezone = options.timezone or recorded.get("timezone") or DEFAULT_TIMEZONE
     try:
-        params = fmt.file_params(sample_lines(head), fields)
+        params = {**fmt.file_params(sample_lines(head), fields), "timezone": timezone}
     except FormatError as error:
         raise FormatError(f"{path}: {error.message}", hint=error.hint) from None
     state = FormatState(fmt, params, fields)

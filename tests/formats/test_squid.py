@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer.synth import generate_requests
 from analyzer.workspace import Workspace
 from tests.formats.support import (
     SAMPLES,
@@ -85,3 +87,47 @@ def test_url_with_spaces_takes_the_slow_split(ws: Workspace, tmp_path: Path) -> 
     f = ingest_one(ws, path, format="squid")
     assert f.stored == 1
     assert row(ws, 1)["extra"].endswith('"content_type":"text/html; charset=utf-8"}')
+
+
+def test_squidmime_sample(ws: Workspace) -> None:
+    """logformat squidmime: request and reply headers after the type; IPv6 and named clients."""
+    f = ingest_one(ws, SAMPLES / "squid-mime.log")
+    assert (f.format, f.lines_read, f.stored, f.rejected) == ("squid", 310, 304, 6)
+    first = row(ws, 1)
+    drawn = next(generate_requests(300, 36))  # the sample: 300 requests of seed 36
+    assert (first["user_agent"], first["client_ip"], first["status"]) == (drawn.user_agent, drawn.client_ip,
+                                                                          drawn.status)
+    assert json.loads(first["extra"]) == {"cache_result": "TCP_MISS", "hierarchy": "HIER_DIRECT/104.192.142.18",
+                                          "content_type": "application/json"}  # no headers kept
+    assert (row(ws, 301)["client_ip"], row(ws, 301)["user_agent"]) == ("2001:db8::7", "curl/8.5.0")
+    named = row(ws, 302)  # %>A: the client by name; the Connect JWT in the Authorization header
+    assert (named["client_ip"], named["jwt_iss"], named["user_agent"]) == (
+        "backup01.corp.acme.com", "backup-pro-connect", "BackupPro/2.1 (+https://backup.example)")
+    tunnel = row(ws, 303)  # Proxy-Authorization is the proxy's credential: never read
+    assert (tunnel["method"], tunnel["is_wiki"], tunnel["remote_user"]) == ("CONNECT", False, None)
+    assert row(ws, 304)["remote_user"] == "ops-bot@acme.com"  # from the basic-auth header
+    assert reasons(ws) == {
+        305: "not an HTTP request: squid error:transaction-end-before-headers",
+        306: "not an HTTP request: a cache-peer query (ICP_QUERY)",
+        307: "line does not match the squid layout",
+        308: "bad status: TCP_MISS/2OO",
+        309: "invalid UTF-8 at byte 87",
+        310: "NUL byte in line",
+    }
+    assert_no_secrets(ws)
+
+
+def test_header_values_appended_to_the_native_format(ws: Workspace, tmp_path: Path) -> None:
+    """logformat squid ... %mt "%{Referer}>h" "%{User-Agent}>h" (or the user agent alone)."""
+    path = tmp_path / "ua.log"
+    path.write_text(
+        '1790812700.000     15 10.20.0.11 TCP_MISS/200 100 GET https://acme.atlassian.net/wiki/api/v2/spaces - '
+        'HIER_DIRECT/104.192.142.18 application/json "https://acme.atlassian.net/wiki" "Mozilla/5.0 (X11) \\"q\\""\n'
+        '1790812701.000     15 10.20.0.11 TCP_MISS/200 100 GET https://acme.atlassian.net/wiki/api/v2/spaces - '
+        'HIER_DIRECT/104.192.142.18 text/html;  charset=utf-8 "BackupPro/2.1"\n')
+    assert ingest_one(ws, path).stored == 2
+    first, second = row(ws, 1), row(ws, 2)
+    assert first["user_agent"] == 'Mozilla/5.0 (X11) "q"'
+    assert json.loads(first["extra"])["referer"] == "https://acme.atlassian.net/wiki"
+    assert (second["user_agent"], json.loads(second["extra"])["content_type"]) == (
+        "BackupPro/2.1", "text/html; charset=utf-8")
