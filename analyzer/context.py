@@ -90,7 +90,8 @@ class Context:
                 ("apps", counts[1]), ("sites", counts[2]), ("spaces", counts[3]), ("content", counts[4]),
                 ("policies", counts[5]), ("active policies", overview["active_policies"])]
         rows += [(f"decision: {d}", n) for d, n in con.execute(
-            "SELECT decision, count(*) FROM decisions GROUP BY 1 ORDER BY 2 DESC").fetchall()]
+            "SELECT k.decision, sum(c.n)::BIGINT AS n FROM request_counts(NULL, NULL) AS c "
+            "JOIN key_decisions AS k ON k.kd_id = c.kd_id GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()]
         rows.append(("workspace", str(self.db)))
         rows.append(("PII redaction", "on" if self.ws.meta("pii_salt") else "off"))
         return Frame(("item", "value"), tuple(rows), title="Workspace")
@@ -182,7 +183,7 @@ class Context:
         nothing would look clean, a policy suggested from nothing would look safe)."""
         total, first, last, inside = self.ws.con.execute(
             "SELECT count(*), min(ts), max(ts), count(*) FILTER (WHERE ($since IS NULL OR ts >= $since) "
-            "AND ($until IS NULL OR ts < $until)) FROM requests", {"since": since, "until": until}).fetchall()[0]
+            "AND ($until IS NULL OR ts < $until)) FROM facts", {"since": since, "until": until}).fetchall()[0]
         if not total:
             raise EmptyWorkspaceError(f"the workspace {self.db} holds no requests",
                                       hint=f"ingest logs first: appaccess ingest LOGS... --db {self.db}")

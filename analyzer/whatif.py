@@ -22,7 +22,7 @@ from analyzer import sql
 from analyzer.errors import UsageError
 from analyzer.output import Frame
 from analyzer.rules import ACTIVE, MAX_APPS, Policy, RuleSet, load_rules_file, read_policies, store_policies
-from analyzer.workspace import Workspace
+from analyzer.workspace import Workspace, epoch_macro
 
 SCRATCH = "__simulation__"
 MODES = ("replace", "add")
@@ -64,15 +64,17 @@ def _proposed_set(ws: Workspace, proposed: Sequence[Policy], mode: str) -> list[
 
 
 def _replay(ws: Workspace, policies: Sequence[Policy], window: Window) -> None:
-    """Decide every request key under ``policies`` (temp table sim_key_changes, small) and expose
-    each replayed request's change as the temp view sim_changes (the caller holds the transaction)."""
+    """Decide every request key under ``policies`` (temp table sim_key_changes) and count the replayed
+    requests per change row (temp table sim_change_counts); both small whatever the traffic. The
+    caller holds the (rolled back) transaction."""
     store_policies(ws, policies, SCRATCH)
+    epoch_macro(ws.con, "aa_sim_epoch", (ACTIVE, SCRATCH), temporary=True)
     keyed = sql.load_query("simulate/key_changes")
     ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_key_changes AS " + keyed.text,
                    sql.bind(keyed, {"proposed": SCRATCH}))
-    per_request = sql.load_query("simulate/changes")
-    ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_changes AS " + per_request.text,
-                   sql.bind(per_request, {"since": window.since, "until": window.until}))
+    counted = sql.load_query("simulate/change_counts")
+    ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_change_counts AS " + counted.text,
+                   sql.bind(counted, {"since": window.since, "until": window.until}))
 
 
 def simulate(ws: Workspace, proposed_path: str | Path, *, mode: str = "replace", window: Window = Window(),
@@ -91,21 +93,22 @@ def simulate(ws: Workspace, proposed_path: str | Path, *, mode: str = "replace",
         by_endpoint = Frame.from_arrow(ws.con.sql(sql.load_query("simulate/by_endpoint").text).to_arrow_table(),
                                        title="Changes by endpoint")
         if out is not None:
-            written = _write_requests(ws, out)
+            written = _write_requests(ws, out, window)
     summary = summary_frame.records()[0]
     return Simulation(summary, by_app, tuple(policies), mode, ruleset.warnings, written, by_endpoint)
 
 
-def _write_requests(ws: Workspace, out: Path) -> int:
+def _write_requests(ws: Workspace, out: Path, window: Window) -> int:
     suffix = out.suffix.lower()
     fmt = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".json": "json"}.get(suffix)
     if fmt is None:
         raise UsageError(f"cannot tell the format of {out.name!r}", hint="use .parquet, .csv or .jsonl")
-    body = sql.load_query("simulate/requests").text
+    query = sql.load_query("simulate/requests")
     target = str(out).replace("'", "''")
     header = ", HEADER" if fmt == "csv" else ""
-    ws.con.execute(f"COPY ({body}) TO '{target}' (FORMAT {fmt}{header})")
-    return ws.con.execute("SELECT count(*) FROM sim_changes").fetchall()[0][0]
+    ws.con.execute(f"COPY ({query.text}) TO '{target}' (FORMAT {fmt}{header})",
+                   sql.bind(query, {"since": window.since, "until": window.until}))
+    return ws.con.execute("SELECT coalesce(sum(n), 0) FROM sim_change_counts").fetchall()[0][0]
 
 
 def _scratch(ws: Workspace) -> Any:

@@ -9,6 +9,7 @@ step with the packaged catalogue. It knows nothing about logs or reports.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -153,6 +154,7 @@ class Workspace:
                 # Stored decisions were made by another appaccess: decide again, for this connection only
                 # (TEMP objects shadow the stored ones; the views are bound when queried).
                 self.con.execute(_temporary(sql.load_query(DECISIONS_TABLE).text))
+                epoch_macro(self.con, "aa_active_epoch", ("active",), temporary=True)
                 self.con.execute(_temporary(sql.load_query(VIEWS).text))
                 self._decide(pending_only=False)
             return
@@ -190,6 +192,8 @@ class Workspace:
 
     def _decide(self, *, pending_only: bool) -> None:
         sql.execute(self.con, "ingest/decide_keys", {"only_pending": pending_only})
+        if not pending_only:
+            epoch_macro(self.con, "aa_active_epoch", ("active",), temporary=self.read_only)
 
     def _install_sql(self) -> None:
         """(Re)create the stored macros and views when this appaccess changed them.
@@ -208,6 +212,7 @@ class Workspace:
             self.con.execute(_temporary(scripts[name]) if self.read_only else scripts[name])
         if self.read_only:
             return
+        epoch_macro(self.con, "aa_active_epoch", ("active",))  # the views read it
         sql.run_script(self.con, VIEWS)
         self.set_meta("sql", self._sql_fingerprint)
 
@@ -294,6 +299,28 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def epoch_macro(con: duckdb.DuckDBPyConnection, name: str, policy_sets: tuple[str, ...], *,
+                temporary: bool = False) -> None:
+    """(Re)create ``MACRO name(ts)``: the start of the policy epoch that holds ``ts``, the epochs being
+    cut by the active_from/active_until of the active policies of ``policy_sets`` (queries/schema/
+    decisions.sql policy_intervals). Reports count requests per (key, epoch, day) with it and then
+    join the few decision rows, instead of joining every request with its decision by interval.
+
+    The boundaries are data, but a macro body is SQL: a CASE over the few boundaries is the cheapest
+    per-row test DuckDB has, so it is written here from the boundaries (at most a few dozen).
+    """
+    bounds = sorted({row[0] for policy_set in policy_sets for row in con.execute(
+        "SELECT starts FROM policy_intervals(?) WHERE starts > '-infinity'::TIMESTAMP", [policy_set]).fetchall()})
+    body = "'-infinity'::TIMESTAMP"
+    if bounds:
+        cases = [f"WHEN ts < TIMESTAMP '{bounds[0].isoformat(sep=' ')}' THEN '-infinity'::TIMESTAMP"]
+        cases += [f"WHEN ts < TIMESTAMP '{hi.isoformat(sep=' ')}' THEN TIMESTAMP '{lo.isoformat(sep=' ')}'"
+                  for lo, hi in itertools.pairwise(bounds)]
+        body = f"CASE {' '.join(cases)} ELSE TIMESTAMP '{bounds[-1].isoformat(sep=' ')}' END"
+    kind = "TEMP MACRO" if temporary else "MACRO"
+    con.execute(f"CREATE OR REPLACE {kind} {name}(ts) AS {body}")
 
 
 def _temporary(text: str) -> str:

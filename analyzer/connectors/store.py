@@ -293,4 +293,6 @@ def content_counts(ws: Workspace, site: str) -> dict[str, int]:
 
 
 def decision_counts(ws: Workspace) -> dict[str, int]:
-    return {d: n for d, n in ws.con.execute("SELECT decision, count(*) FROM decisions GROUP BY 1").fetchall()}
+    return {d: n for d, n in ws.con.execute(
+        "SELECT k.decision, sum(c.n)::BIGINT FROM request_counts(NULL, NULL) AS c "
+        "JOIN key_decisions AS k ON k.kd_id = c.kd_id GROUP BY 1").fetchall()}

@@ -8,17 +8,18 @@
 -- space keys and ids in paths and queries are kept without their host, which may
 -- be the api.atlassian.com gateway rather than a site);
 -- `source` is inventory, apps or traffic (the first that names it).
--- Traffic is read through the `decisions` and `requests` views, one scan each.
+-- Traffic is read from the key tables (what requests name, once per distinct
+-- value), never request by request.
 WITH traffic AS (
-    SELECT DISTINCT site, space_key, space_id, app FROM decisions
+    SELECT DISTINCT site, space_key, space_id, app FROM key_decisions
 ),
 paths AS (
-    SELECT DISTINCT path_space_key, path_space_id FROM requests WHERE is_wiki
+    SELECT DISTINCT path_space_key, path_space_id FROM targets WHERE is_wiki
 ),
 query_keys AS (
-    SELECT DISTINCT unnest(query_space_keys) AS space FROM requests WHERE query_space_keys IS NOT NULL
+    SELECT DISTINCT unnest(query_space_keys) AS space FROM query_refs WHERE query_space_keys IS NOT NULL
     UNION
-    SELECT DISTINCT unnest(query_space_ids) FROM requests WHERE query_space_ids IS NOT NULL
+    SELECT DISTINCT unnest(query_space_ids) FROM query_refs WHERE query_space_ids IS NOT NULL
 ),
 names AS (
     SELECT 'site' AS kind, site AS name, NULL AS site, 1 AS source FROM sites

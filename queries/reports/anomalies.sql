@@ -7,46 +7,70 @@
 --   unknown_site      gateway calls whose cloud id is not in the sites inventory
 -- One row per (kind, subject), with an example line to look at.
 -- Params: $since, $until (TIMESTAMP or NULL), $site (text or NULL).
-WITH d AS (
-    SELECT dd.*, f.path AS file
-    FROM decisions AS dd JOIN files AS f ON f.file_id = dd.file_id
-    WHERE dd.is_wiki
-      AND ($since IS NULL OR dd.ts >= $since) AND ($until IS NULL OR dd.ts < $until)
-      AND ($site IS NULL OR dd.site = $site)
+WITH kd AS (
+    -- the decision rows that can hide or contradict a decision (key-level facts, a few at most)
+    SELECT k.*, t.cloud_id, t.path_content_id, t.path_space_key, t.path_space_id, i.user_agent, i.client_ip
+    FROM key_decisions AS k
+    JOIN request_keys AS rk ON rk.key_id = k.key_id
+    JOIN targets AS t ON t.target_id = rk.target_id
+    JOIN identities AS i ON i.identity_id = rk.identity_id
+    WHERE k.is_wiki
+      AND ($site IS NULL OR k.site = $site)
+      AND (k.decision IN ('blocked', 'unknown_client', 'unknown_space') OR (k.api_blocked AND k.decision = 'allowed')
+           OR (k.scope = 'space' AND NOT k.space_known AND k.api_blocked)
+           OR (t.cloud_id IS NOT NULL AND k.site IS NULL))
+),
+c AS (
+    -- their requests per decision row and status, with the first of them (the example to look at)
+    SELECT kd.kd_id, f.status, count(*) AS n, min(f.ts) AS first_seen, max(f.ts) AS last_seen,
+           arg_min({'file_id': f.file_id, 'line_no': f.line_no},
+                   {'ts': f.ts, 'file_id': f.file_id, 'line_no': f.line_no}) AS first
+    FROM facts AS f
+    LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no
+    JOIN kd ON kd.key_id = f.key_id AND kd.fapp = coalesce(fa.app, '') AND f.ts >= kd.starts AND f.ts < kd.ends
+    WHERE ($since IS NULL OR f.ts >= $since) AND ($until IS NULL OR f.ts < $until)
+    GROUP BY kd.kd_id, f.status
+),
+d AS (
+    SELECT kd.*, c.status, c.n, c.first_seen, c.last_seen, c.first FROM c JOIN kd ON kd.kd_id = c.kd_id
 ),
 rows_ AS (
     SELECT 'enforcement_gap' AS kind, coalesce(app, '(unknown)') || ' on ' || coalesce(space_key, space_id, '?')
                || ' via ' || endpoint_method || ' ' || endpoint_path AS subject,
-           app, site, policy, ts, file_id, file, line_no, status
+           app, site, policy, n, first_seen, last_seen, first
     FROM d WHERE decision = 'blocked' AND status BETWEEN 200 AND 299
     UNION ALL
     SELECT 'unexpected_denial', coalesce(app, '(unknown)') || ' got ' || status || ' on ' || endpoint_method || ' '
-               || endpoint_path, app, site, policy, ts, file_id, file, line_no, status
+               || endpoint_path, app, site, policy, n, first_seen, last_seen, first
     FROM d WHERE api_blocked AND decision = 'allowed' AND status IN (403, 404)
     UNION ALL
     SELECT 'unknown_client', 'user agent ' || coalesce('"' || user_agent || '"', '-') || ', address '
-               || coalesce(client_ip, '-'), app, site, policy, ts, file_id, file, line_no, status
+               || coalesce(client_ip, '-'), app, site, policy, n, first_seen, last_seen, first
     FROM d WHERE decision = 'unknown_client'
     UNION ALL
     SELECT 'unknown_space', CASE WHEN path_content_id IS NOT NULL THEN 'content ' || path_content_id
                                  ELSE 'space ' || coalesce(path_space_key, path_space_id, '?') END
-               || ' on ' || coalesce(site, '?'), app, site, policy, ts, file_id, file, line_no, status
-    FROM (SELECT d.*, r.path_content_id, r.path_space_key, r.path_space_id
-          FROM d JOIN requests AS r ON r.file_id = d.file_id AND r.line_no = d.line_no
-          WHERE d.decision = 'unknown_space' OR (d.scope = 'space' AND NOT d.space_known AND d.api_blocked))
+               || ' on ' || coalesce(site, '?'), app, site, policy, n, first_seen, last_seen, first
+    FROM d WHERE decision = 'unknown_space' OR (scope = 'space' AND NOT space_known AND api_blocked)
     UNION ALL
-    SELECT 'unknown_site', 'cloud id ' || cloud_id, app, site, policy, ts, file_id, file, line_no, status
+    SELECT 'unknown_site', 'cloud id ' || cloud_id, app, site, policy, n, first_seen, last_seen, first
     FROM d WHERE cloud_id IS NOT NULL AND site IS NULL
+),
+grouped AS (
+    SELECT kind, subject,
+           sum(n)::BIGINT AS requests,
+           string_agg(DISTINCT coalesce(app, '(unknown)'), ', ' ORDER BY coalesce(app, '(unknown)')) AS apps,
+           string_agg(DISTINCT site, ', ' ORDER BY site) AS sites,
+           string_agg(DISTINCT policy, ', ' ORDER BY policy) AS policies,
+           min(first_seen) AS first_seen,
+           max(last_seen) AS last_seen,
+           arg_min(first, {'ts': first_seen, 'file_id': first.file_id, 'line_no': first.line_no}) AS first
+    FROM rows_
+    GROUP BY kind, subject
 )
-SELECT kind, subject,
-       count(*) AS requests,
-       string_agg(DISTINCT coalesce(app, '(unknown)'), ', ' ORDER BY coalesce(app, '(unknown)')) AS apps,
-       string_agg(DISTINCT site, ', ' ORDER BY site) AS sites,
-       string_agg(DISTINCT policy, ', ' ORDER BY policy) AS policies,
-       min(ts) AS first_seen,
-       max(ts) AS last_seen,
-       arg_min(file || ':' || line_no, {'ts': ts, 'file_id': file_id, 'line_no': line_no}) AS example
-FROM rows_
-GROUP BY kind, subject
-ORDER BY CASE kind WHEN 'enforcement_gap' THEN 1 WHEN 'unexpected_denial' THEN 2 WHEN 'unknown_client' THEN 3
-                   WHEN 'unknown_space' THEN 4 ELSE 5 END, requests DESC, subject
+SELECT g.kind, g.subject, g.requests, g.apps, g.sites, g.policies, g.first_seen, g.last_seen,
+       f.path || ':' || g.first.line_no AS example
+FROM grouped AS g
+JOIN files AS f ON f.file_id = g.first.file_id
+ORDER BY CASE g.kind WHEN 'enforcement_gap' THEN 1 WHEN 'unexpected_denial' THEN 2 WHEN 'unknown_client' THEN 3
+                     WHEN 'unknown_space' THEN 4 ELSE 5 END, g.requests DESC, g.subject

@@ -24,17 +24,18 @@ WITH d AS (
                 WHEN exempt_by IS NOT NULL THEN 'exempt'
                 WHEN decision = 'not_eligible' OR auth = 'api_token' THEN 'not_eligible'
                 WHEN decision IN ('unknown_client', 'unknown_space') THEN 'undecided'
-                ELSE 'exposed' END AS category
-    FROM decisions
+                ELSE 'exposed' END AS category,
+           c.n
+    FROM request_counts($since, $until) AS c
+    JOIN key_decisions AS k ON k.kd_id = c.kd_id
     WHERE api_blocked AND scope = 'space'
-      AND ($since IS NULL OR ts >= $since) AND ($until IS NULL OR ts < $until)
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
       AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 ),
 cells AS (
-    SELECT app, site, space, label, category, count(*) AS n FROM d GROUP BY ALL
+    SELECT app, site, space, label, category, sum(n)::BIGINT AS n FROM d GROUP BY ALL
 ),
 pairs AS (
     SELECT app, site, space,

@@ -10,10 +10,10 @@
 -- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space, $decision (text or NULL;
 -- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
-    SELECT CAST(ts AS DATE) AS day, coalesce(app, '(unknown)') AS app, decision
-    FROM decisions
+    SELECT c.day, coalesce(app, '(unknown)') AS app, decision, c.n
+    FROM request_counts($since, $until) AS c
+    JOIN key_decisions AS k ON k.kd_id = c.kd_id
     WHERE api_blocked
-      AND ($since IS NULL OR ts >= $since) AND ($until IS NULL OR ts < $until)
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
@@ -21,8 +21,8 @@ WITH d AS (
 ),
 daily AS (
     SELECT day, app,
-           count(*) FILTER (WHERE decision IN ('blocked', 'filtered')) AS by_rules,
-           count(*) AS api
+           coalesce(sum(n) FILTER (WHERE decision IN ('blocked', 'filtered')), 0)::BIGINT AS by_rules,
+           sum(n)::BIGINT AS api
     FROM d GROUP BY ALL
 ),
 long AS (

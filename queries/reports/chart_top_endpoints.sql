@@ -8,17 +8,17 @@
 -- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
     SELECT endpoint_method || ' ' || endpoint_path AS endpoint, endpoint_name,
-           CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END AS decision
-    FROM decisions
+           CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END AS decision, c.n
+    FROM request_counts($since, $until) AS c
+    JOIN key_decisions AS k ON k.kd_id = c.kd_id
     WHERE api_blocked
-      AND ($since IS NULL OR ts >= $since) AND ($until IS NULL OR ts < $until)
       AND ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
       AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 ),
 by_decision AS (
-    SELECT endpoint, any_value(endpoint_name) AS endpoint_name, decision, count(*) AS requests
+    SELECT endpoint, any_value(endpoint_name) AS endpoint_name, decision, sum(n)::BIGINT AS requests
     FROM d GROUP BY endpoint, decision
 ),
 totals AS (

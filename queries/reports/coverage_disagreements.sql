@@ -46,12 +46,13 @@ verdict AS (
     GROUP BY dp.rid
 ),
 traffic AS (
-    SELECT site, space_id, space_key, count(*) AS requests,
-           string_agg(DISTINCT coalesce(app, '(unknown)'), ', ') AS apps, min(ts) AS first_seen, max(ts) AS last_seen
-    FROM decisions
-    WHERE is_wiki AND scope = 'space'
-      AND ($since IS NULL OR ts >= $since) AND ($until IS NULL OR ts < $until)
-      AND ($site IS NULL OR site = $site)
+    SELECT k.site, k.space_id, k.space_key, sum(c.n)::BIGINT AS requests,
+           string_agg(DISTINCT coalesce(k.app, '(unknown)'), ', ' ORDER BY coalesce(k.app, '(unknown)')) AS apps,
+           min(c.first_seen) AS first_seen, max(c.last_seen) AS last_seen
+    FROM request_counts($since, $until) AS c
+    JOIN key_decisions AS k ON k.kd_id = c.kd_id
+    WHERE k.is_wiki AND k.scope = 'space'
+      AND ($site IS NULL OR k.site = $site)
     GROUP BY ALL
 ),
 rows_ AS (

@@ -10,24 +10,24 @@
 -- Params: $since, $until (TIMESTAMP or NULL), $site, $app, $space, $decision (text or NULL;
 -- $decision 'exempt' selects requests allowed thanks to an allowlist).
 WITH d AS (
-    SELECT ts, app, site, is_wiki, api_blocked, decision
-    FROM decisions
-    WHERE ($since IS NULL OR ts >= $since) AND ($until IS NULL OR ts < $until)
-      AND ($site IS NULL OR site = $site)
+    SELECT c.day, c.n, c.first_seen, c.last_seen, app, site, is_wiki, api_blocked, decision
+    FROM request_counts($since, $until) AS c
+    JOIN key_decisions AS k ON k.kd_id = c.kd_id
+    WHERE ($site IS NULL OR site = $site)
       AND ($app IS NULL OR app = $app OR ($app = '(unknown)' AND app IS NULL))
       AND ($space IS NULL OR space_key = $space OR space_id = $space)
       AND ($decision IS NULL OR CASE WHEN exempt_by IS NOT NULL THEN 'exempt' ELSE decision END = $decision)
 )
-SELECT count(*) AS requests,
-       count(*) FILTER (WHERE is_wiki) AS confluence_requests,
-       count(*) FILTER (WHERE api_blocked) AS blocked_api_requests,
-       count(*) FILTER (WHERE decision IN ('blocked', 'filtered')) AS blocked_by_rules,
+SELECT coalesce(sum(n), 0)::BIGINT AS requests,
+       coalesce(sum(n) FILTER (WHERE is_wiki), 0)::BIGINT AS confluence_requests,
+       coalesce(sum(n) FILTER (WHERE api_blocked), 0)::BIGINT AS blocked_api_requests,
+       coalesce(sum(n) FILTER (WHERE decision IN ('blocked', 'filtered')), 0)::BIGINT AS blocked_by_rules,
        count(DISTINCT app) AS apps,
-       count(*) FILTER (WHERE is_wiki AND app IS NULL) AS unidentified_requests,
+       coalesce(sum(n) FILTER (WHERE is_wiki AND app IS NULL), 0)::BIGINT AS unidentified_requests,
        count(DISTINCT site) AS sites,
-       min(ts) AS first_seen,
-       max(ts) AS last_seen,
-       count(DISTINCT CAST(ts AS DATE)) AS days,
+       min(first_seen) AS first_seen,
+       max(last_seen) AS last_seen,
+       count(DISTINCT day) AS days,
        (SELECT count(*) FROM files) AS files,
        (SELECT count(*) FROM policies WHERE policy_set = 'active' AND status = 'active') AS active_policies
 FROM d

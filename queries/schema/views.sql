@@ -69,6 +69,27 @@ JOIN identities AS i ON i.identity_id = k.identity_id;
 CREATE OR REPLACE VIEW decisions AS
 SELECT * FROM decided_requests('active');
 
+-- The one per-request step of every report: the stored requests in a window,
+-- counted per row of key_decisions, day and status, with the first and last
+-- time seen. Requests are grouped by key and policy epoch first (aa_active_epoch,
+-- written from the active policies' windows: see analyzer/workspace.py
+-- epoch_macro), and only those groups are joined with their decision rows.
+--   SELECT d.app, sum(c.n) FROM request_counts(NULL, NULL) c JOIN key_decisions d USING (kd_id) GROUP BY 1
+CREATE OR REPLACE MACRO request_counts(since, until) AS TABLE
+SELECT d.kd_id, c.day, c.status, sum(c.n)::BIGINT AS n, min(c.first_seen) AS first_seen,
+       max(c.last_seen) AS last_seen
+FROM (
+    SELECT f.key_id, coalesce(fa.app, '') AS fapp, aa_active_epoch(f.ts) AS epoch, CAST(f.ts AS DATE) AS day,
+           f.status, count(*) AS n, min(f.ts) AS first_seen, max(f.ts) AS last_seen
+    FROM facts AS f
+    LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no
+    WHERE (since IS NULL OR f.ts >= since) AND (until IS NULL OR f.ts < until)
+    GROUP BY ALL
+) AS c
+JOIN key_decisions AS d
+  ON d.key_id = c.key_id AND d.fapp = c.fapp AND c.epoch >= d.starts AND c.epoch < d.ends
+GROUP BY d.kd_id, c.day, c.status;
+
 -- Schema version 1 names, kept for users' SQL.
 CREATE OR REPLACE VIEW request_facts AS
 SELECT * EXCLUDE (decision, policy, exempt_by, observed_denied) FROM decisions;

@@ -1,17 +1,17 @@
 -- name: simulate/by_app_space
 -- Changed requests per app, site, space and change class, with the days on
 -- which the app made such attempts and its last attempt (most impact first).
--- Input: table sim_changes (simulate/changes).
+-- Input: table sim_change_counts (simulate/change_counts).
 SELECT app, site, scope,
        coalesce(space, '(site-wide)') AS space,
        change,
        baseline_decision || ' -> ' || proposed_decision AS transition,
-       count(*) AS requests,
-       count(DISTINCT CAST(ts AS DATE)) AS days_with_attempts,
-       max(ts) AS last_attempt,
+       sum(n)::BIGINT AS requests,
+       count(DISTINCT day) AS days_with_attempts,
+       max(last_seen) AS last_attempt,
        count(DISTINCT endpoint_method || ' ' || endpoint_path) AS endpoints,
        string_agg(DISTINCT proposed_policy, ', ' ORDER BY proposed_policy) AS proposed_policy
-FROM sim_changes
+FROM sim_change_counts
 WHERE change <> 'unchanged'
 GROUP BY app, site, scope, coalesce(space, '(site-wide)'), change, baseline_decision, proposed_decision
 ORDER BY CASE change WHEN 'newly_blocked' THEN 1 WHEN 'newly_filtered' THEN 2 WHEN 'unblocked' THEN 3

@@ -1,15 +1,16 @@
 -- name: simulate/summary
 -- Totals of a simulation: requests evaluated, each change class, and the
--- window of traffic the replay covered. Input: table sim_changes (simulate/changes).
-SELECT count(*) AS evaluated,
-       count(*) FILTER (WHERE change = 'unchanged') AS unchanged,
-       count(*) FILTER (WHERE change = 'newly_blocked') AS newly_blocked,
-       count(*) FILTER (WHERE change = 'newly_filtered') AS newly_filtered,
-       count(*) FILTER (WHERE change = 'unblocked') AS unblocked,
-       count(*) FILTER (WHERE change = 'undeterminable') AS undeterminable,
-       count(*) FILTER (WHERE change = 'other') AS other,
+-- window of traffic the replay covered. Input: table sim_change_counts
+-- (simulate/change_counts).
+SELECT coalesce(sum(n), 0)::BIGINT AS evaluated,
+       coalesce(sum(n) FILTER (WHERE change = 'unchanged'), 0)::BIGINT AS unchanged,
+       coalesce(sum(n) FILTER (WHERE change = 'newly_blocked'), 0)::BIGINT AS newly_blocked,
+       coalesce(sum(n) FILTER (WHERE change = 'newly_filtered'), 0)::BIGINT AS newly_filtered,
+       coalesce(sum(n) FILTER (WHERE change = 'unblocked'), 0)::BIGINT AS unblocked,
+       coalesce(sum(n) FILTER (WHERE change = 'undeterminable'), 0)::BIGINT AS undeterminable,
+       coalesce(sum(n) FILTER (WHERE change = 'other'), 0)::BIGINT AS other,
        count(DISTINCT app) FILTER (WHERE change IN ('newly_blocked', 'newly_filtered')) AS apps_affected,
-       min(ts) AS window_start,
-       max(ts) AS window_end,
-       count(DISTINCT CAST(ts AS DATE)) AS days_covered
-FROM sim_changes
+       min(first_seen) AS window_start,
+       max(last_seen) AS window_end,
+       count(DISTINCT day) AS days_covered
+FROM sim_change_counts
