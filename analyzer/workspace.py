@@ -155,6 +155,7 @@ class Workspace:
                 # (TEMP objects shadow the stored ones; the views are bound when queried).
                 self.con.execute(_temporary(sql.load_query(DECISIONS_TABLE).text))
                 epoch_macro(self.con, "aa_active_epoch", ("active",), temporary=True)
+                epoch_macro(self.con, "aa_sim_epoch", ("active",), temporary=True)
                 self.con.execute(_temporary(sql.load_query(VIEWS).text))
                 self._decide(pending_only=False)
             return
@@ -212,7 +213,8 @@ class Workspace:
             self.con.execute(_temporary(scripts[name]) if self.read_only else scripts[name])
         if self.read_only:
             return
-        epoch_macro(self.con, "aa_active_epoch", ("active",))  # the views read it
+        epoch_macro(self.con, "aa_active_epoch", ("active",))  # the views read them
+        epoch_macro(self.con, "aa_sim_epoch", ("active",))  # (simulations shadow it with a TEMP one)
         sql.run_script(self.con, VIEWS)
         self.set_meta("sql", self._sql_fingerprint)
 

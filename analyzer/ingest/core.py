@@ -80,15 +80,18 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
             hint="pass --replace to drop what was loaded from it and load it again",
         )
     with ws.transaction():
+        rollup_from = 1  # the file's lines fact_days must count anew
         if seen.same_content is not None:  # grown: load only the new lines
             prev = seen.same_content
             fmt = files.previous_format(prev)
             file_id, action = prev.file_id, "appended"
             start_line, start_offset = prev.lines_read + 1, prev.bytes_ingested
+            rollup_from = start_line
             if prev.unterminated:
                 # The last line had no newline; it may have been completed since: take it back.
                 start_line, start_offset = prev.lines_read, prev.tail_offset
                 files.forget_lines(ws, file_id, start_line)
+                rollup_from = 1
         elif seen.changed is not None:  # --replace
             fmt = files.choose_format(path, head, options)
             file_id, action = seen.changed.file_id, "replaced"
@@ -103,6 +106,7 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
         state.pii_salt = pii.salt(ws)
         counts = _load(ws, path, compression, state, file_id, start_line, start_offset, progress,
                        options.batch_bytes)
+        files.roll_up(ws, file_id, rollup_from)
         # The keys this file added get their decisions (and field apps) in the same transaction.
         ws.refresh_decisions(pending_only=True, file_id=file_id)
         counts.non_confluence = files.non_confluence(ws, file_id, start_line)

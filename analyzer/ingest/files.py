@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer import sql
 from analyzer.errors import FormatError
 from analyzer.formats import detect_format, get_format
 from analyzer.formats.base import LogFormat
@@ -91,9 +92,16 @@ def previous_format(prev: Previous) -> LogFormat:
 
 
 def forget_lines(ws: Workspace, file_id: int, from_line: int = 1) -> None:
-    """Drop what was stored from a file's lines ``from_line`` on (taken back or replaced)."""
+    """Drop what was stored from a file's lines ``from_line`` on (taken back or replaced), and the
+    file's rollup (roll_up counts the file again from its first line)."""
     for table in ("facts", "rejects", "field_app_rows"):
         ws.con.execute(f"DELETE FROM {table} WHERE file_id = ? AND line_no >= ?", [file_id, from_line])
+    ws.con.execute("DELETE FROM fact_days WHERE file_id = ?", [file_id])
+
+
+def roll_up(ws: Workspace, file_id: int, from_line: int) -> None:
+    """Count the file's requests from ``from_line`` on into fact_days (queries/ingest/roll_up.sql)."""
+    sql.execute(ws.con, "ingest/roll_up", {"file_id": file_id, "from_line": from_line})
 
 
 def record_file(ws: Workspace, file_id: int, path: Path, recorded: dict[str, Any], fmt_name: str,

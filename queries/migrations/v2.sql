@@ -46,6 +46,9 @@ JOIN request_keys AS k
   ON k.target_id = v.target_id AND k.identity_id = v.identity_id AND k.qref_id IS NOT DISTINCT FROM v.qref_id
 ORDER BY r.file_id, r.line_no;
 
+INSERT INTO fact_days
+SELECT file_id, key_id, CAST(ts AS DATE), status, count(*), min(ts), max(ts) FROM facts GROUP BY ALL;
+
 DROP TABLE v1_keys;
 DROP VIEW IF EXISTS decisions;
 DROP VIEW IF EXISTS request_facts;

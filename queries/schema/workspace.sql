@@ -127,6 +127,20 @@ CREATE TABLE IF NOT EXISTS facts (
     extra        VARCHAR             -- JSON of other source fields (credentials removed)
 );
 
+-- The requests of each file counted per request key, day and status: what
+-- reports read instead of every fact (days that a policy window or a report's
+-- --since/--until cuts are counted from the facts themselves). Written at the
+-- end of each file's ingest, in the same transaction.
+CREATE TABLE IF NOT EXISTS fact_days (
+    file_id     INTEGER NOT NULL,
+    key_id      INTEGER NOT NULL,
+    day         DATE NOT NULL,
+    status      SMALLINT,
+    n           BIGINT NOT NULL,
+    first_seen  TIMESTAMP NOT NULL,
+    last_seen   TIMESTAMP NOT NULL
+);
+
 -- Requests an apps.yaml `field` identifier claims (a field's value is the
 -- row's own, e.g. a key of `extra`): refreshed with the apps and each ingest.
 CREATE TABLE IF NOT EXISTS field_app_rows (
