@@ -68,7 +68,7 @@ def _replay(ws: Workspace, policies: Sequence[Policy], window: Window) -> None:
     requests per change row (temp table sim_change_counts); both small whatever the traffic. The
     caller holds the (rolled back) transaction."""
     store_policies(ws, policies, SCRATCH)
-    epoch_macro(ws.con, "aa_sim_epoch", (ACTIVE, SCRATCH), temporary=True)
+    epoch_macro(ws.con, "aa_sim", (ACTIVE, SCRATCH), temporary=True)
     keyed = sql.load_query("simulate/key_changes")
     ws.con.execute("CREATE OR REPLACE TEMP TABLE sim_key_changes AS " + keyed.text,
                    sql.bind(keyed, {"proposed": SCRATCH}))

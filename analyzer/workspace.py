@@ -8,6 +8,7 @@ step with the packaged catalogue. It knows nothing about logs or reports.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import os
@@ -47,6 +48,7 @@ Migration = Callable[[duckdb.DuckDBPyConnection], None]
 def _to_keyed_storage(con: duckdb.DuckDBPyConnection) -> None:
     """Version 2: one row per request became facts plus key tables (queries/migrations/v2.sql)."""
     sql.run_script(con, "schema/workspace")
+    sql.run_script(con, "macros")  # this release's helpers, which the migration uses
     sql.run_script(con, "migrations/v2")
 
 
@@ -154,8 +156,8 @@ class Workspace:
                 # Stored decisions were made by another appaccess: decide again, for this connection only
                 # (TEMP objects shadow the stored ones; the views are bound when queried).
                 self.con.execute(_temporary(sql.load_query(DECISIONS_TABLE).text))
-                epoch_macro(self.con, "aa_active_epoch", ("active",), temporary=True)
-                epoch_macro(self.con, "aa_sim_epoch", ("active",), temporary=True)
+                epoch_macro(self.con, "aa_active", ("active",), temporary=True)
+                epoch_macro(self.con, "aa_sim", ("active",), temporary=True)
                 self.con.execute(_temporary(sql.load_query(VIEWS).text))
                 self._decide(pending_only=False)
             return
@@ -194,7 +196,7 @@ class Workspace:
     def _decide(self, *, pending_only: bool) -> None:
         sql.execute(self.con, "ingest/decide_keys", {"only_pending": pending_only})
         if not pending_only:
-            epoch_macro(self.con, "aa_active_epoch", ("active",), temporary=self.read_only)
+            epoch_macro(self.con, "aa_active", ("active",), temporary=self.read_only)
 
     def _install_sql(self) -> None:
         """(Re)create the stored macros and views when this appaccess changed them.
@@ -213,8 +215,8 @@ class Workspace:
             self.con.execute(_temporary(scripts[name]) if self.read_only else scripts[name])
         if self.read_only:
             return
-        epoch_macro(self.con, "aa_active_epoch", ("active",))  # the views read them
-        epoch_macro(self.con, "aa_sim_epoch", ("active",))  # (simulations shadow it with a TEMP one)
+        epoch_macro(self.con, "aa_active", ("active",))  # the views read them
+        epoch_macro(self.con, "aa_sim", ("active",))  # (simulations shadow them with TEMP ones)
         sql.run_script(self.con, VIEWS)
         self.set_meta("sql", self._sql_fingerprint)
 
@@ -303,26 +305,35 @@ class Workspace:
         self.close()
 
 
-def epoch_macro(con: duckdb.DuckDBPyConnection, name: str, policy_sets: tuple[str, ...], *,
+def epoch_macro(con: duckdb.DuckDBPyConnection, prefix: str, policy_sets: tuple[str, ...], *,
                 temporary: bool = False) -> None:
-    """(Re)create ``MACRO name(ts)``: the start of the policy epoch that holds ``ts``, the epochs being
-    cut by the active_from/active_until of the active policies of ``policy_sets`` (queries/schema/
-    decisions.sql policy_intervals). Reports count requests per (key, epoch, day) with it and then
-    join the few decision rows, instead of joining every request with its decision by interval.
+    """(Re)create ``MACRO {prefix}_epoch(ts)``, the start of the policy epoch that holds ``ts``, and
+    ``MACRO {prefix}_cut_days()``, the days a boundary falls inside of (not on midnight): the epochs are
+    cut by the active_from/active_until of the active policies of ``policy_sets``
+    (queries/schema/decisions.sql policy_intervals). Reports count requests per (key, epoch, day), the
+    whole days from the fact_days rollup and the cut days from the facts (key_day_counts in
+    queries/schema/views.sql), then join the few decision rows.
 
     The boundaries are data, but a macro body is SQL: a CASE over the few boundaries is the cheapest
-    per-row test DuckDB has, so it is written here from the boundaries (at most a few dozen).
+    per-row test DuckDB has, so it is written here from the boundaries (a few dozen at most).
     """
     bounds = sorted({row[0] for policy_set in policy_sets for row in con.execute(
         "SELECT starts FROM policy_intervals(?) WHERE starts > '-infinity'::TIMESTAMP", [policy_set]).fetchall()})
+
+    def literal(value: dt.datetime) -> str:
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+
     body = "'-infinity'::TIMESTAMP"
     if bounds:
-        cases = [f"WHEN ts < TIMESTAMP '{bounds[0].isoformat(sep=' ')}' THEN '-infinity'::TIMESTAMP"]
-        cases += [f"WHEN ts < TIMESTAMP '{hi.isoformat(sep=' ')}' THEN TIMESTAMP '{lo.isoformat(sep=' ')}'"
-                  for lo, hi in itertools.pairwise(bounds)]
-        body = f"CASE {' '.join(cases)} ELSE TIMESTAMP '{bounds[-1].isoformat(sep=' ')}' END"
+        cases = [f"WHEN ts < {literal(bounds[0])} THEN '-infinity'::TIMESTAMP"]
+        cases += [f"WHEN ts < {literal(hi)} THEN {literal(lo)}" for lo, hi in itertools.pairwise(bounds)]
+        body = f"CASE {' '.join(cases)} ELSE {literal(bounds[-1])} END"
+    cut = sorted({b.date() for b in bounds if b.time() != dt.time()})
+    days = ("SELECT unnest([" + ", ".join(f"DATE '{d.isoformat()}'" for d in cut) + "]) AS day" if cut
+            else "SELECT CAST(NULL AS DATE) AS day WHERE false")
     kind = "TEMP MACRO" if temporary else "MACRO"
-    con.execute(f"CREATE OR REPLACE {kind} {name}(ts) AS {body}")
+    con.execute(f"CREATE OR REPLACE {kind} {prefix}_epoch(ts) AS {body}")
+    con.execute(f"CREATE OR REPLACE {kind} {prefix}_cut_days() AS TABLE {days}")
 
 
 def _temporary(text: str) -> str:

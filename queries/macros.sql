@@ -105,6 +105,18 @@ CREATE OR REPLACE MACRO aa_path_shape(path, prefix_len) AS
               || regexp_replace(substr(path, prefix_len + 1), '/[^/]*[^A-Za-z/_-][^/]*', '/*', 'g')
     END;
 
+-- A request's place in time order, as one number: its time, then its file and
+-- line (earliest first; ties broken by file, then line). min() of it finds the
+-- first request of a group at the cost of a plain minimum; aa_first_file and
+-- aa_first_line read the file id and line back.
+CREATE OR REPLACE MACRO aa_first_key(ts, file_id, line_no) AS
+    ((epoch_us(ts) + 4611686018427387904)::HUGEINT << 64)
+    | (file_id::HUGEINT << 40) | line_no::HUGEINT;
+
+CREATE OR REPLACE MACRO aa_first_file(k) AS CAST((k >> 40) & 16777215 AS INTEGER);
+
+CREATE OR REPLACE MACRO aa_first_line(k) AS CAST(k & 1099511627775 AS BIGINT);
+
 -- -- Helpers of the input formats (queries/formats/*.sql) ---------------------
 
 -- An epoch number as a naive UTC TIMESTAMP; the unit is told by the magnitude:

@@ -47,7 +47,9 @@ JOIN request_keys AS k
 ORDER BY r.file_id, r.line_no;
 
 INSERT INTO fact_days
-SELECT file_id, key_id, CAST(ts AS DATE), status, count(*), min(ts), max(ts) FROM facts GROUP BY ALL;
+SELECT file_id, key_id, CAST(ts AS DATE), status, count(*), min(ts), max(ts),
+       aa_first_line(min(aa_first_key(ts, file_id, line_no)))
+FROM facts GROUP BY file_id, key_id, CAST(ts AS DATE), status;
 
 DROP TABLE v1_keys;
 DROP VIEW IF EXISTS decisions;

@@ -22,14 +22,11 @@ WITH kd AS (
 ),
 c AS (
     -- their requests per decision row and status, with the first of them (the example to look at)
-    SELECT kd.kd_id, f.status, count(*) AS n, min(f.ts) AS first_seen, max(f.ts) AS last_seen,
-           arg_min({'file_id': f.file_id, 'line_no': f.line_no},
-                   {'ts': f.ts, 'file_id': f.file_id, 'line_no': f.line_no}) AS first
-    FROM facts AS f
-    LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no
-    JOIN kd ON kd.key_id = f.key_id AND kd.fapp = coalesce(fa.app, '') AND f.ts >= kd.starts AND f.ts < kd.ends
-    WHERE ($since IS NULL OR f.ts >= $since) AND ($until IS NULL OR f.ts < $until)
-    GROUP BY kd.kd_id, f.status
+    SELECT kd_id, status, sum(n) AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+           min(first) AS first
+    FROM request_counts($since, $until)
+    WHERE kd_id IN (SELECT kd_id FROM kd)
+    GROUP BY kd_id, status
 ),
 d AS (
     SELECT kd.*, c.status, c.n, c.first_seen, c.last_seen, c.first FROM c JOIN kd ON kd.kd_id = c.kd_id
@@ -64,13 +61,13 @@ grouped AS (
            string_agg(DISTINCT policy, ', ' ORDER BY policy) AS policies,
            min(first_seen) AS first_seen,
            max(last_seen) AS last_seen,
-           arg_min(first, {'ts': first_seen, 'file_id': first.file_id, 'line_no': first.line_no}) AS first
+           min(first) AS first
     FROM rows_
     GROUP BY kind, subject
 )
 SELECT g.kind, g.subject, g.requests, g.apps, g.sites, g.policies, g.first_seen, g.last_seen,
-       f.path || ':' || g.first.line_no AS example
+       f.path || ':' || aa_first_line(g.first) AS example
 FROM grouped AS g
-JOIN files AS f ON f.file_id = g.first.file_id
+JOIN files AS f ON f.file_id = aa_first_file(g.first)
 ORDER BY CASE g.kind WHEN 'enforcement_gap' THEN 1 WHEN 'unexpected_denial' THEN 2 WHEN 'unknown_client' THEN 3
                      WHEN 'unknown_space' THEN 4 ELSE 5 END, g.requests DESC, g.subject

@@ -74,54 +74,62 @@ SELECT * FROM decided_requests('active');
 -- simulation. Whole days that no policy boundary and no window edge cuts come
 -- from the per-file rollup `fact_days`; the rest (the days a boundary or an edge
 -- cuts, or every request when field identifiers claim some) is counted from
--- `facts`. The epoch is aa_active_epoch(ts), or aa_sim_epoch(ts) when `sim` (a
--- simulation's: active and proposed boundaries; analyzer/workspace.py
--- epoch_macro writes both).
+-- `facts`, read for those days only. The epoch is aa_active_epoch(ts), or
+-- aa_sim_epoch(ts) when `sim` (a simulation's: active and proposed boundaries);
+-- analyzer/workspace.py epoch_macro writes them with their *_cut_days().
 CREATE OR REPLACE MACRO key_day_counts(since, until, sim) AS TABLE
 WITH rollup_ok AS (
     SELECT NOT EXISTS (SELECT 1 FROM field_app_rows) AS ok
 ),
+cut AS (
+    -- the days the rollup cannot give: a policy boundary or a window edge falls inside them
+    SELECT day FROM aa_active_cut_days() WHERE NOT sim
+    UNION
+    SELECT day FROM aa_sim_cut_days() WHERE sim
+    UNION
+    SELECT CAST(since AS DATE) WHERE since IS NOT NULL AND CAST(since AS DATE)::TIMESTAMP <> since
+    UNION
+    SELECT CAST(until AS DATE) WHERE until IS NOT NULL AND CAST(until AS DATE)::TIMESTAMP <> until
+),
+ranges AS (
+    -- the time the facts are read for: the cut days, or all of it when the rollup cannot be used
+    SELECT day::TIMESTAMP AS lo, day + INTERVAL 1 DAY AS hi FROM cut, rollup_ok WHERE rollup_ok.ok
+    UNION ALL
+    SELECT '-infinity'::TIMESTAMP, 'infinity'::TIMESTAMP FROM rollup_ok WHERE NOT rollup_ok.ok
+),
 rolled AS (
     SELECT r.key_id, '' AS fapp,
            CASE WHEN sim THEN aa_sim_epoch(r.day::TIMESTAMP) ELSE aa_active_epoch(r.day::TIMESTAMP) END AS epoch,
-           r.day, r.status, r.n, r.first_seen, r.last_seen
+           r.day, r.status, r.n, r.first_seen, r.last_seen, aa_first_key(r.first_seen, r.file_id, r.first_line) AS first
     FROM fact_days AS r, rollup_ok
     WHERE rollup_ok.ok
-      AND CASE WHEN sim
-               THEN aa_sim_epoch(r.day::TIMESTAMP) = aa_sim_epoch(r.day + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND)
-               ELSE aa_active_epoch(r.day::TIMESTAMP)
-                    = aa_active_epoch(r.day + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND) END
+      AND r.day NOT IN (SELECT day FROM cut)
       AND (since IS NULL OR r.day::TIMESTAMP >= since)
       AND (until IS NULL OR r.day + INTERVAL 1 DAY <= until)
 ),
 counted AS (
     SELECT f.key_id, coalesce(fa.app, '') AS fapp,
            CASE WHEN sim THEN aa_sim_epoch(f.ts) ELSE aa_active_epoch(f.ts) END AS epoch,
-           CAST(f.ts AS DATE) AS day, f.status, count(*) AS n, min(f.ts) AS first_seen, max(f.ts) AS last_seen
+           CAST(f.ts AS DATE) AS day, f.status, count(*) AS n, min(f.ts) AS first_seen, max(f.ts) AS last_seen,
+           min(aa_first_key(f.ts, f.file_id, f.line_no)) AS first
     FROM facts AS f
-    LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no,
-         rollup_ok
+    JOIN ranges AS g ON f.ts >= g.lo AND f.ts < g.hi
+    LEFT JOIN field_app_rows AS fa ON fa.file_id = f.file_id AND fa.line_no = f.line_no
     WHERE (since IS NULL OR f.ts >= since) AND (until IS NULL OR f.ts < until)
-      AND (NOT rollup_ok.ok
-           OR CASE WHEN sim
-                   THEN aa_sim_epoch(CAST(f.ts AS DATE)::TIMESTAMP)
-                        <> aa_sim_epoch(CAST(f.ts AS DATE) + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND)
-                   ELSE aa_active_epoch(CAST(f.ts AS DATE)::TIMESTAMP)
-                        <> aa_active_epoch(CAST(f.ts AS DATE) + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND) END
-           OR (since IS NOT NULL AND CAST(f.ts AS DATE)::TIMESTAMP < since)
-           OR (until IS NOT NULL AND CAST(f.ts AS DATE) + INTERVAL 1 DAY > until))
-    GROUP BY ALL
+    GROUP BY f.key_id, coalesce(fa.app, ''), epoch, CAST(f.ts AS DATE), f.status
 )
 SELECT * FROM rolled
 UNION ALL
 SELECT * FROM counted;
 
 -- The stored requests in a window counted per row of key_decisions, day and
--- status, with the first and last time seen: what every report starts from.
+-- status, with the first and last time seen and the first request (aa_first_key:
+-- earliest, then by file and line): what every report starts from.
 --   SELECT d.app, sum(c.n) FROM request_counts(NULL, NULL) c JOIN key_decisions d USING (kd_id) GROUP BY 1
 CREATE OR REPLACE MACRO request_counts(since, until) AS TABLE
 SELECT d.kd_id, c.day, c.status, sum(c.n)::BIGINT AS n, min(c.first_seen) AS first_seen,
-       max(c.last_seen) AS last_seen
+       max(c.last_seen) AS last_seen,
+       min(c.first) AS first
 FROM key_day_counts(since, until, false) AS c
 JOIN key_decisions AS d
   ON d.key_id = c.key_id AND d.fapp = c.fapp AND c.epoch >= d.starts AND c.epoch < d.ends

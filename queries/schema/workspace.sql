@@ -138,7 +138,8 @@ CREATE TABLE IF NOT EXISTS fact_days (
     status      SMALLINT,
     n           BIGINT NOT NULL,
     first_seen  TIMESTAMP NOT NULL,
-    last_seen   TIMESTAMP NOT NULL
+    last_seen   TIMESTAMP NOT NULL,
+    first_line  BIGINT NOT NULL      -- the group's first request in the file (earliest, then lowest line)
 );
 
 -- Requests an apps.yaml `field` identifier claims (a field's value is the
