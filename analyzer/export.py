@@ -1,23 +1,34 @@
 """Write stored requests or their decisions to Parquet, CSV or JSON lines.
 
-DuckDB's COPY streams the result to disk, so exports of millions of rows stay
-within bounded memory. A path without a file extension becomes a directory of
-Hive-partitioned Parquet (``day=2026-09-11/...``), the layout Spark reads.
+The rows come from analyzer/rows.py as Arrow record batches, in stored order,
+one batch at a time, so exports of millions of rows stay within bounded memory.
+Parquet is written by Arrow (which keeps the dictionaries of shared values),
+CSV and JSON lines by DuckDB's COPY over the same stream. A path without a file
+extension becomes a directory of Hive-partitioned Parquet
+(``day=2026-09-11/...``), the layout Spark reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer import sql
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from analyzer import rows
+from analyzer.background import prefetch
 from analyzer.errors import UsageError
 from analyzer.workspace import Workspace
 
 SUFFIX_FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".json": "json", ".ndjson": "json"}
 WHAT = ("decisions", "requests")
 PARTITIONS = ("day", "site", "decision")
+_STATISTICS = ["line_no", "ts", "day", "status", "file_id"]
 
 
 @dataclass(frozen=True)
@@ -32,8 +43,6 @@ def export(ws: Workspace, out: Path, *, what: str = "decisions", since: dt.datet
            until: dt.datetime | None = None, partition_by: tuple[str, ...] = ()) -> ExportResult:
     if what not in WHAT:
         raise UsageError(f"cannot export {what!r}", hint=f"choose {' or '.join(WHAT)}")
-    query = sql.load_query(f"export/{what}")
-    params = sql.bind(query, {"since": since, "until": until})
     suffix = out.suffix.lower()
     if suffix and suffix not in SUFFIX_FORMATS:
         raise UsageError(f"cannot tell the export format from {out.name!r}",
@@ -53,15 +62,47 @@ def export(ws: Workspace, out: Path, *, what: str = "decisions", since: dt.datet
             raise UsageError(f"{out} exists and is not empty", hint="choose a new directory")
     if not out.parent.exists():
         raise UsageError(f"directory {out.parent} does not exist")
-    body = query.text
-    if partition_by and what == "decisions":
-        body = f"SELECT *, CAST(ts AS DATE) AS day FROM ({body})"
-    options = [f"FORMAT {fmt}"]
-    if partition_by:
-        options.append(f"PARTITION_BY ({', '.join(partition_by)})")
-    if fmt == "csv":
-        options.append("HEADER")
-    target = str(out).replace("'", "''")
-    ws.con.execute(f"COPY ({body}) TO '{target}' ({', '.join(options)})", params)
-    rows = ws.con.execute(f"SELECT count(*) FROM ({query.text})", params).fetchall()[0][0]
-    return ExportResult(str(out), rows, fmt, tuple(partition_by))
+    batches = rows.decision_batches(ws, since, until) if what == "decisions" else \
+        rows.request_batches(ws, since, until)
+    if what == "requests" or partition_by:  # the partition column; requests always had it
+        batches = (_with_day(batch) for batch in batches)
+    counted = _Counted(batches)
+    reader = counted.reader()
+    if fmt == "parquet" and not partition_by:
+        # (min/max statistics of strings cost a third of the writing: kept where readers prune on them)
+        with pq.ParquetWriter(out, reader.schema, store_schema=False, write_statistics=_STATISTICS) as writer:
+            for batch in prefetch(iter(reader)):  # the next batch is built while this one is encoded
+                writer.write_batch(batch)
+    elif partition_by:
+        ds.write_dataset(reader, out, format="parquet", partitioning=list(partition_by), partitioning_flavor="hive",
+                         file_options=ds.ParquetFileFormat().make_write_options(store_schema=False),
+                         existing_data_behavior="overwrite_or_ignore", preserve_order=True,
+                         basename_template="data_{i}.parquet")
+    else:
+        options = [f"FORMAT {fmt}"] + (["HEADER"] if fmt == "csv" else [])
+        target = str(out).replace("'", "''")
+        ws.con.execute(f"COPY (SELECT * FROM reader) TO '{target}' ({', '.join(options)})")
+    return ExportResult(str(out), counted.rows, fmt, tuple(partition_by))
+
+
+def _with_day(batch: pa.RecordBatch) -> pa.RecordBatch:
+    day = batch.column(batch.schema.get_field_index("ts")).cast(pa.date32())
+    return pa.RecordBatch.from_arrays([*batch.columns, day], names=[*batch.schema.names, "day"])
+
+
+class _Counted:
+    """The batches as a RecordBatchReader (its schema from the first, or an empty one), counting rows."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
+        self.batches = batches
+        self.rows = 0
+
+    def reader(self) -> pa.RecordBatchReader:
+        first = next(self.batches)
+
+        def counted() -> Iterator[pa.RecordBatch]:
+            for batch in itertools.chain([first], self.batches):
+                self.rows += batch.num_rows
+                yield batch
+
+        return pa.RecordBatchReader.from_batches(first.schema, counted())

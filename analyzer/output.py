@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from rich.console import Console, RenderableType
 
 from analyzer.errors import InputFileError, UsageError
 from analyzer.tablefit import display_text, fit_table
+
+if TYPE_CHECKING:  # pyarrow is imported where it is used: `appaccess --help` must start fast
+    import pyarrow as pa
 
 __all__ = ["Frame", "OutputFormat", "choose_format", "display_text", "plural", "render", "write_text"]
 
@@ -116,6 +117,8 @@ class Frame:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_arrow(self) -> pa.Table:
+        import pyarrow as pa
+
         if not self.rows:
             return pa.table({c: pa.array([], pa.string()) for c in self.columns})
         arrays = []
@@ -269,6 +272,8 @@ def render(frame: Frame, fmt: OutputFormat | str = OutputFormat.table, out: Path
         if out is None:
             raise UsageError("--format parquet needs -o FILE.parquet")
         try:
+            import pyarrow.parquet as pq
+
             pq.write_table(frame.to_arrow(), out)
         except OSError as error:
             raise InputFileError(f"cannot write {out}: {error}",

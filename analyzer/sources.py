@@ -24,8 +24,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import xxhash
 import zstandard
 
 from analyzer.errors import InputFileError
@@ -198,16 +199,35 @@ def read_exactly(stream: BinaryIO | SourceStream, size: int) -> bytes:
     return b"".join(parts)
 
 
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+#: Content hashes are XXH3-128 (about ten times faster than BLAKE2b, which would cost a fifth of an
+#: ingest): stored as "xxh3:<hex>". Hashes recorded by release 0.1.0 are BLAKE2b-128, bare hex; a
+#: recorded hash is always checked with the algorithm that made it, so files loaded then are recognised.
+XXH3 = "xxh3:"
+
+
+def _hasher(like: str | None) -> Any:
+    if like is not None and not like.startswith(XXH3):
+        return hashlib.blake2b(digest_size=16)
+    return xxhash.xxh3_128()
+
+
+def _hexdigest(hasher: Any) -> str:
+    return hasher.hexdigest() if isinstance(hasher, hashlib.blake2b) else XXH3 + hasher.hexdigest()
+
+
+def digest(data: bytes, like: str | None = None) -> str:
+    """The content hash of ``data``, made the way ``like`` (a recorded hash) was made; new: XXH3."""
+    hasher = _hasher(like)
+    hasher.update(data)
+    return _hexdigest(hasher)
 
 
 class HashingReader:
-    """Wraps a stream; hashes everything read through it and counts the bytes."""
+    """Wraps a stream; hashes everything read through it and counts the bytes (``like``: see digest)."""
 
-    def __init__(self, stream: SourceStream) -> None:
+    def __init__(self, stream: SourceStream, like: str | None = None) -> None:
         self.stream = stream
-        self.hasher = hashlib.blake2b(digest_size=16)
+        self.hasher = _hasher(like)
         self.consumed = 0
 
     def read(self, size: int = -1) -> bytes:
@@ -228,7 +248,7 @@ class HashingReader:
         return size - remaining
 
     def hexdigest(self) -> str:
-        return self.hasher.hexdigest()
+        return _hexdigest(self.hasher)
 
 
 def sample_lines(head: bytes, limit: int = 50) -> list[str]:

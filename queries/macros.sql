@@ -110,8 +110,8 @@ CREATE OR REPLACE MACRO aa_path_shape(path, prefix_len) AS
 -- first request of a group at the cost of a plain minimum; aa_first_file and
 -- aa_first_line read the file id and line back.
 CREATE OR REPLACE MACRO aa_first_key(ts, file_id, line_no) AS
-    ((epoch_us(ts) + 4611686018427387904)::HUGEINT << 64)
-    | (file_id::HUGEINT << 40) | line_no::HUGEINT;
+    ((epoch_us(ts)::HUGEINT + 9223372036854775808)::UHUGEINT << 64)
+    | (file_id::UHUGEINT << 40) | line_no::UHUGEINT;
 
 CREATE OR REPLACE MACRO aa_first_file(k) AS CAST((k >> 40) & 16777215 AS INTEGER);
 

@@ -4,6 +4,7 @@ interruption."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -136,19 +137,23 @@ def test_interrupted_file_leaves_no_trace(ws: Workspace, tmp_path: Path, monkeyp
 
     path = _write(tmp_path / "big.log", _lines(0, 3000))
     calls = {"n": 0}
-    real = ingest_module.store_chunk
+    real = {name: getattr(ingest_module, name) for name in ("store_chunk", "store_fast_chunk")}
 
-    def flaky(*args: object, **kwargs: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        real(*args, **kwargs)
+    def flaky(name: str) -> Callable[..., None]:
+        def store(*args: object, **kwargs: object) -> None:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt
+            real[name](*args, **kwargs)
+        return store
 
-    monkeypatch.setattr(ingest_module, "store_chunk", flaky)
+    for name in real:
+        monkeypatch.setattr(ingest_module, name, flaky(name))
     with pytest.raises(KeyboardInterrupt):
         ingest(ws, [path], IngestOptions(batch_bytes=64 * 1024))
     assert _count(ws, "requests") == 0 and _count(ws, "files") == 0
-    monkeypatch.setattr(ingest_module, "store_chunk", real)
+    for name, function in real.items():
+        monkeypatch.setattr(ingest_module, name, function)
     f = ingest(ws, [path], IngestOptions(batch_bytes=64 * 1024)).files[0]
     assert f.stored == 3000 and _count(ws, "requests") == 3000
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 import traceback
 
-import duckdb
 import typer
 from typer.core import TyperGroup
 
@@ -32,13 +31,20 @@ class _AppGroup(TyperGroup):
             _fail(str(error), error.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted; the file being ingested was rolled back", ExitCode.INTERRUPTED)
-        except duckdb.Error as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            _fail(f"database error: {first}", ExitCode.ERROR, hint="rerun with --debug for details")
-        except Exception as error:  # a bug: say so plainly, once
+        except Exception as error:
+            if _database_error(error):
+                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                _fail(f"database error: {first}", ExitCode.ERROR, hint="rerun with --debug for details")
+            # a bug: say so plainly, once
             _fail(f"internal error: {type(error).__name__}: {error}", ExitCode.ERROR,
                   hint="rerun with --debug and report the traceback")
         return None
+
+
+def _database_error(error: Exception) -> bool:
+    """A DuckDB error (DuckDB is imported by then: the CLI does not import it just to start)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(error, duckdb.Error)
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> None:

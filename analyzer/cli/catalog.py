@@ -6,12 +6,10 @@ from typing import Annotated
 
 import typer
 
-from analyzer.catalog.views import diff_frame, list_endpoints
 from analyzer.cli import app
 from analyzer.cli.options import AppTyper, Format, Output, aliased, emit, output_format
 from analyzer.errors import NotFoundError
 from analyzer.output import Frame, OutputFormat
-from analyzer.router import route
 
 catalog_app = AppTyper(help="The endpoint catalogue: which REST APIs an app access rule blocks.")
 app.add_typer(catalog_app, name="catalog")
@@ -33,6 +31,8 @@ def list_command(
 
     Example: appaccess catalog list --blocked --api-version 2 --format csv
     """
+    from analyzer.catalog.views import list_endpoints
+
     emit(list_endpoints(blocked=blocked, version=version, search=search), fmt, out)
 
 
@@ -51,6 +51,8 @@ def lookup_command(
 
     Example: appaccess catalog lookup GET 'https://acme.atlassian.net/wiki/rest/api/content/123?expand=body'
     """
+    from analyzer.router import route
+
     match = route(method, url)
     e = match.endpoint
     record = {
@@ -78,4 +80,6 @@ def diff_command(fmt: Format = None, out: Output = None) -> None:
 
     Example: appaccess catalog diff -f markdown
     """
+    from analyzer.catalog.views import diff_frame
+
     emit(diff_frame(), fmt, out)

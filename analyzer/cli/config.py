@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,8 +22,6 @@ from analyzer.cli.options import (
     say,
     warn,
 )
-from analyzer.connectors.fetch import FetchOptions, FetchProgress, FetchResult
-from analyzer.context import Context
 from analyzer.errors import ExitCode
 from analyzer.output import plural
 
@@ -36,6 +34,10 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(rules_app, name="rules")
 
 ConfigFile = Annotated[Path, typer.Argument(help="The file to load.", exists=False, dir_okay=False, metavar="FILE")]
+
+if TYPE_CHECKING:  # (imported where used: `appaccess --help` must start fast)
+    from analyzer.connectors.fetch import FetchResult
+
 
 
 @apps_app.command("load")
@@ -61,6 +63,8 @@ def apps_load(path: ConfigFile, db: Db = DEFAULT_DB, wait: Wait = 0.0) -> None:
 
     Example: appaccess apps load apps.yaml --db audit.duckdb
     """
+    from analyzer.context import Context
+
     with Context(db, wait=wait) as ctx:
         apps = ctx.load_apps(path)
     say(f"loaded {plural(len(apps), 'app')} with {plural(sum(len(a.identifiers) for a in apps), 'identifier')} "
@@ -73,6 +77,8 @@ def apps_list(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait:
 
     Example: appaccess apps list --db audit.duckdb -f csv
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.apps(), fmt, out)
 
@@ -98,6 +104,8 @@ def inventory_load(
 
     Example: appaccess inventory load sites.csv spaces.csv content.csv --db audit.duckdb
     """
+    from analyzer.context import Context
+
     with Context(db, wait=wait) as ctx:
         loads = ctx.load_inventory(paths)
     for load in loads:
@@ -153,6 +161,9 @@ def inventory_fetch(
       appaccess inventory fetch acme.atlassian.net --dry-run --db audit.duckdb
       appaccess inventory fetch acme.atlassian.net --db audit.duckdb
     """
+    from analyzer.connectors.fetch import FetchOptions, FetchProgress
+    from analyzer.context import Context
+
     options = FetchOptions(api_base=api_base, concurrency=concurrency, custom_content_types=tuple(custom_types or ()))
     if dry_run:
         with Context(db, wait=wait) as ctx:
@@ -211,6 +222,8 @@ def inventory_show(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, 
 
     Example: appaccess inventory show --db audit.duckdb
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.inventory(), fmt, out)
 
@@ -240,6 +253,8 @@ def rules_load(path: ConfigFile, db: Db = DEFAULT_DB, strict: Strict = False, wa
 
     Example: appaccess rules load rules.yaml --db audit.duckdb --strict
     """
+    from analyzer.context import Context
+
     with Context(db, wait=wait) as ctx:
         ruleset = ctx.load_rules(path, strict=strict)
     for warning in ruleset.warnings:
@@ -253,5 +268,7 @@ def rules_list(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait
 
     Example: appaccess rules list --db audit.duckdb -o policies.md
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.policies(), fmt, out)

@@ -11,7 +11,6 @@ import typer
 from analyzer.cli import app
 from analyzer.cli.options import DEFAULT_DB, Db, Format, Output, Since, Until, Wait, emit, say
 from analyzer.cli.times import parse_window
-from analyzer.context import Context
 from analyzer.output import plural
 
 
@@ -47,6 +46,8 @@ def export_command(
 
     Example: appaccess export -o decisions.parquet --since 2026-09-01
     """
+    from analyzer.context import Context
+
     start, end = parse_window(since, until)
     with Context(db, read_only=True, wait=wait) as ctx:
         result = ctx.export(out, what=what.value, since=start, until=end,
@@ -72,5 +73,7 @@ def sql_command(
 
     Example: appaccess sql "SELECT decision, count(*) FROM decisions GROUP BY 1" -f csv
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.sql(query, limit=limit), fmt, out)

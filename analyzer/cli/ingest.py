@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from analyzer.cli import app
 from analyzer.cli.options import DEFAULT_DB, Db, Format, Output, Wait, aliased, emit, err_console, say, warn
-from analyzer.context import Context
 from analyzer.errors import InputFileError, UsageError
-from analyzer.formats import REGISTRY
-from analyzer.formats.base import CANONICAL_FIELDS
-from analyzer.ingest import IngestOptions, IngestResult
 from analyzer.output import Frame, plural
-from analyzer.sources import STDIN, is_stdin
+
+if TYPE_CHECKING:  # (imported where used: `appaccess --help` must start fast)
+    from analyzer.ingest import IngestResult
+
 
 
 def _parse_fields(values: list[str]) -> dict[str, str]:
+    from analyzer.formats.base import CANONICAL_FIELDS
     fields: dict[str, str] = {}
     for value in values:
         canonical, sep, source = value.partition("=")
@@ -80,6 +80,10 @@ def ingest_command(
       appaccess ingest /var/log/nginx/ --db audit.duckdb
       zcat /var/log/nginx/access.log.*.gz | appaccess ingest - --db audit.duckdb
     """
+    from analyzer.context import Context
+    from analyzer.ingest import IngestOptions
+    from analyzer.sources import STDIN
+
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
                             log_format=layout, redact_pii=redact_pii, timezone=timezone)
     err = err_console()
@@ -123,6 +127,8 @@ def ingest_command(
 
 def _shown(path: str) -> str:
     """A path as the user would type it: relative to the working directory when inside it; <stdin>."""
+    from analyzer.sources import is_stdin
+
     if is_stdin(path):
         return "<stdin>"
     try:
@@ -140,6 +146,7 @@ def _two_lines(head: str, tail: str, indent: int = 11) -> str:
 
 
 def _summary(result: IngestResult) -> None:
+    from analyzer.sources import is_stdin
     for f in result.files:
         action = "unchanged" if is_stdin(f.path) and f.action == "renamed" else f.action
         say(_two_lines(f"{action:>9}  {_shown(f.path)}",
@@ -169,6 +176,8 @@ def formats_command(fmt: Format = None, out: Output = None) -> None:
 
     Example: appaccess formats -f json | jq -r .fields
     """
+    from analyzer.formats import REGISTRY
+
     rows = (
         *((f.name, f.kind, f.summary, f.fields, f.example) for f in REGISTRY.values()),
         ("custom", "lines", "--log-format LAYOUT: GoAccess-style specifiers (%h %x %r %s %b %u ...) or a regex "
@@ -186,6 +195,8 @@ def status_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, 
 
     Example: appaccess status --db audit.duckdb
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.status(), fmt, out)
 
@@ -199,6 +210,8 @@ def files_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, w
 
     Example: appaccess files --db audit.duckdb -o files.csv
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.files(), fmt, out)
 
@@ -214,5 +227,7 @@ def rejects_command(
 
     Example: appaccess rejects --file access.log -n 20
     """
+    from analyzer.context import Context
+
     with Context(db, read_only=True, wait=wait) as ctx:
         emit(ctx.rejects(limit=limit, file=file), fmt, out)

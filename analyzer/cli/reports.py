@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from analyzer import report
 from analyzer.cli import app
 from analyzer.cli.options import (
     DEFAULT_DB,
@@ -36,24 +35,17 @@ from analyzer.cli.options import (
 )
 from analyzer.cli.options import Since as SinceOption
 from analyzer.cli.times import parse_time, parse_window
-from analyzer.context import Context
 from analyzer.errors import ChangesFoundError, UsageError
 from analyzer.output import TABULAR, Frame, OutputFormat, check_writable, plural, render, write_text
-from analyzer.report.markdown import simulation_markdown
-from analyzer.report.terminal import (
-    anomalies_renderable,
-    apps_renderable,
-    blocked_renderable,
-    simulation_renderable,
-    suggest_renderable,
-)
-from analyzer.sql import list_queries
-from analyzer.whatif import Window
 
 report_app = AppTyper(help="Reports over the stored traffic and its decisions.")
 app.add_typer(report_app, name="report")
 
 REPORT_FORMATS = (*TABULAR, OutputFormat.html)
+
+if TYPE_CHECKING:  # (imported where used: `appaccess --help` must start fast)
+    from analyzer import report
+
 
 
 class Decision(StrEnum):
@@ -69,6 +61,9 @@ class Decision(StrEnum):
 def _report(kind: str, db: Path, wait: float, filters: report.Filters, fmt: object, out: Path | None,
             strict: bool, limit: int | None = None) -> None:
     """The flow every report shares: check, compute, write."""
+    from analyzer.context import Context
+    from analyzer.report.terminal import anomalies_renderable, apps_renderable, blocked_renderable
+
     chosen = output_format(fmt, out, REPORT_FORMATS)  # type: ignore[arg-type]
     check_writable(out)
     with Context(db, read_only=True, wait=wait) as ctx:
@@ -112,6 +107,8 @@ def report_blocked(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until 
       appaccess report blocked --decision blocked -o blocked.csv
       appaccess report blocked -o report.html
     """
+    from analyzer import report
+
     start, end = parse_window(since, until)
     filters = report.Filters(start, end, site, app_key, space, decision.value if decision else None)
     _report("blocked", db, wait, filters, fmt, out, strict, limit)
@@ -129,6 +126,8 @@ def report_apps(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = N
       appaccess report apps --since 2026-09-01
       appaccess report apps -o apps.html
     """
+    from analyzer import report
+
     start, end = parse_window(since, until)
     _report("apps", db, wait, report.Filters(start, end, site, app_key), fmt, out, strict)
 
@@ -142,6 +141,8 @@ def report_anomalies(db: Db = DEFAULT_DB, since: SinceOption = None, until: Unti
 
     Example: appaccess report anomalies --site acme.atlassian.net -o anomalies.csv
     """
+    from analyzer import report
+
     start, end = parse_window(since, until)
     _report("anomalies", db, wait, report.Filters(start, end, site), fmt, out, strict)
 
@@ -209,6 +210,12 @@ def simulate_command(
       appaccess simulate proposed.yaml --mode add --since 2026-09-01
       appaccess simulate rules.yaml -f markdown -o whatif.md --fail-on newly_blocked,newly_filtered
     """
+    from analyzer import report
+    from analyzer.context import Context
+    from analyzer.report.markdown import simulation_markdown
+    from analyzer.report.terminal import simulation_renderable
+    from analyzer.whatif import Window
+
     start, end = parse_window(since, until)
     classes = _fail_on(fail_on)
     chosen = output_format(fmt, out, REPORT_FORMATS)
@@ -281,6 +288,10 @@ def suggest_command(
       appaccess suggest --coverage spaces=HR,FIN --site acme.atlassian.net -o hr.yaml
       appaccess suggest proposed.yaml -f yaml > allowlisted.yaml
     """
+    from analyzer.context import Context
+    from analyzer.report.terminal import suggest_renderable
+    from analyzer.whatif import Window
+
     start, end = parse_window(since, until)
     chosen = output_format(fmt, out, (*TABULAR, OutputFormat.yaml))
     check_writable(out)
@@ -314,6 +325,8 @@ def query_list(fmt: Format = None, out: Output = None) -> None:
 
     Example: appaccess query list -f csv
     """
+    from analyzer.sql import list_queries
+
     rows = tuple((q.name, ", ".join(q.params), q.summary) for q in list_queries()
                  if q.name.split("/")[0] in ("reports", "simulate", "suggest", "export", "config"))
     emit(Frame(("name", "params", "description"), rows, title="Named queries"), fmt, out)
@@ -332,6 +345,8 @@ def query_run(
 
     Example: appaccess query run reports/blocked -p site=acme.atlassian.net -f csv
     """
+    from analyzer.context import Context
+
     params: dict[str, object] = {}
     for item in param or []:
         key, sep, value = item.partition("=")

@@ -1,80 +1,97 @@
 """Python side of the C fast path for NCSA lines (analyzer/_fastclf.c).
 
-``parse_fast`` parses the plain lines of a chunk in C, straight to the rows
-queries/formats/clf.sql makes of them, and hands back the rest for clf.sql,
-which stays the reference implementation and the only source of reject
-reasons. Without the compiled module (no C compiler at install
-time) everything goes through the SQL and results are the same.
+:class:`FastParser` hands a chunk of raw bytes (whole lines) to C, which splits
+it into lines, parses the plain ones and interns their request keys; what comes
+back is a :class:`FastChunk`: per accepted line a few numbers and its query,
+the lines it declined (for queries/formats/clf.sql, the reference parser and
+the only source of reject reasons), and the keys seen for the first time in
+this parser's life. Without the compiled module (no C compiler at install
+time) every line goes through the SQL and results are the same.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from analyzer.formats.base import PARSED_SCHEMA
+from analyzer.formats.lines import LINES_SCHEMA, MAX_LINE_BYTES, REJECT_SCHEMA, split_lines
 
 try:  # built by setup.py when a compiler is available
     import analyzer._fastclf as _fastclf
 except ImportError:  # pragma: no cover - exercised on machines without a compiler
     _fastclf = None
 
-_STRINGS = ("method", "host", "cloud_id", "path", "query", "shape", "client_ip", "remote_user", "user_agent",
-            "target")
+#: Query parameters whose values the SQL masks (aa_redact_query in queries/macros.sql): a parameter is
+#: masked when its name, in any case, is one of these words or ends with '_', '.' or '-' and one. A line
+#: with such a parameter takes the SQL path, where the masking and the JWT issuer (jwt=) live; every
+#: query the fast path keeps is one the masking leaves as it is (tests/formats/test_fastclf.py).
+SCREEN = (b"jwt", b"token", b"access_token", b"api_key", b"api-key", b"apikey", b"password", b"passwd", b"pass",
+          b"secret", b"signature", b"sig")
+
+#: Columns of FastChunk.rows; `pair` is the parser's id of the line's request key.
+ROWS_SCHEMA = pa.schema([("line_no", pa.int64()), ("ts", pa.timestamp("us")), ("status", pa.int16()),
+                         ("bytes", pa.int64()), ("pair", pa.int32()), ("query", pa.string())])
 
 
 def available() -> bool:
     return _fastclf is not None
 
 
-def _string_array(n: int, offsets: bytes, data: bytes, valid: bytes) -> pa.Array:
-    flags = np.frombuffer(valid, dtype=np.uint8)
-    bitmap = None if flags.all() else pa.py_buffer(np.packbits(flags, bitorder="little"))
-    # A chunk is far below 2 GiB, so 32-bit offsets (Arrow `string`, as SPLIT_SCHEMA wants) suffice.
-    small = np.frombuffer(offsets, dtype=np.int64).astype(np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(small), pa.py_buffer(data), bitmap)
+@dataclass(frozen=True)
+class FastChunk:
+    """What the C parser made of one chunk of lines."""
+
+    n_lines: int  # lines in the chunk, accepted or declined
+    rows: pa.Table  # ROWS_SCHEMA, in line order
+    declined: pa.Table  # LINES_SCHEMA: lines left to the SQL parser
+    rejects: pa.Table  # REJECT_SCHEMA: declined lines that are not even text (bad UTF-8, NUL, too long...)
+    #: keys seen for the first time, numbered from the number of keys seen before (their local ids):
+    new_targets: list[tuple[str, str | None, str, str | None]]  # method, host, raw target, query naming a space
+    new_clients: list[tuple[str | None, str, str | None]]  # user agent, client address, user
+    new_pairs: list[tuple[int, int]]  # (target id, client id): request keys
 
 
-def _parse(lines: pa.Table, vhost: bool, agent: bool) -> tuple[dict[str, pa.Array], np.ndarray]:
-    """Every column the C parser makes for ``lines``, and which lines it accepted."""
-    n = lines.num_rows
-    column = lines.column("line").combine_chunks()
-    if column.type != pa.large_string():
-        column = column.cast(pa.large_string())
-    _, offsets_buf, data_buf = column.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset: column.offset + n + 1]
-    ok, ts, status, nbytes, prefix, str_offsets, str_data, str_valid = _fastclf.parse(
-        data_buf, np.ascontiguousarray(offsets), vhost, agent)
-    accepted = np.frombuffer(ok, dtype=np.uint8).astype(bool)
-    strings = {name: _string_array(n, o, d, v)
-               for name, o, d, v in zip(_STRINGS, str_offsets, str_data, str_valid, strict=True)}
-    prefix_len = np.frombuffer(prefix, dtype=np.int32)
-    columns = {
-        **strings,
-        "line_no": lines.column("line_no").combine_chunks().cast(pa.int64()),
-        "ts": pa.array(np.frombuffer(ts, dtype=np.int64), pa.int64()).cast(pa.timestamp("us")),
-        "prefix_len": pa.array(prefix_len, pa.int32(), mask=prefix_len == 0),
-        "status": pa.array(np.frombuffer(status, dtype=np.int32), pa.int32()),
-        "bytes": pa.array(np.frombuffer(nbytes, dtype=np.int64), pa.int64()),
-    }
-    return columns, accepted
+class FastParser:
+    """One file's C parser: its interned keys live as long as it does."""
+
+    def __init__(self, *, vhost: bool, agent: bool, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        if _fastclf is None:
+            raise RuntimeError("the C fast path is not built")
+        self.vhost, self.agent, self.max_line_bytes = vhost, agent, max_line_bytes
+        self.interner = _fastclf.Interner()
+
+    def parse(self, body: bytes, first_line_no: int) -> FastChunk:
+        """Parse ``body`` (whole lines; the last one may lack its newline) numbered from ``first_line_no``."""
+        n_lines, arrays, declined, targets, clients, pairs = _fastclf.parse_chunk(
+            self.interner, body, first_line_no, self.vhost, self.agent, self.max_line_bytes, SCREEN)
+        line_no, ts, status, nbytes, pair, q_offsets, q_data, q_valid = arrays
+        n = len(line_no) // 8
+        valid = np.frombuffer(q_valid, dtype=np.uint8)
+        bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+        query = pa.StringArray.from_buffers(n, pa.py_buffer(q_offsets), pa.py_buffer(q_data), bitmap)
+        rows = pa.table([
+            pa.array(np.frombuffer(line_no, dtype=np.int64)),
+            pa.array(np.frombuffer(ts, dtype=np.int64)).cast(pa.timestamp("us")),
+            pa.array(np.frombuffer(status, dtype=np.int32).astype(np.int16)),
+            pa.array(np.frombuffer(nbytes, dtype=np.int64)),
+            pa.array(np.frombuffer(pair, dtype=np.int32)),
+            query,
+        ], schema=ROWS_SCHEMA)
+        lines, rejects = _declined_lines(body, np.frombuffer(declined, dtype=np.int64).reshape(-1, 3))
+        return FastChunk(n_lines, rows, lines, rejects, targets, clients, pairs)
 
 
-def _split(lines: pa.Table, vhost: bool, agent: bool, schema: pa.Schema) -> tuple[pa.Table, pa.Table]:
-    n = lines.num_rows
-    if _fastclf is None or n == 0:
-        return schema.empty_table(), lines
-    columns, accepted = _parse(lines, vhost, agent)
-    table = pa.table([columns[f.name] if f.name in columns else pa.nulls(n, f.type) for f in schema],
-                     schema=schema)
-    if accepted.all():  # the usual case: skip two filter copies
-        return table, lines.schema.empty_table()
-    mask = pa.array(accepted)
-    return table.filter(mask), lines.filter(pc.invert(mask))
-
-
-def parse_fast(lines: pa.Table, *, vhost: bool, agent: bool) -> tuple[pa.Table, pa.Table]:
-    """Return (parsed rows of the lines the fast path accepts, as queries/formats/clf.sql makes
-    them (PARSED_SCHEMA), the remaining ``lines`` rows)."""
-    return _split(lines, vhost, agent, PARSED_SCHEMA)
+def _declined_lines(body: bytes, declined: np.ndarray) -> tuple[pa.Table, pa.Table]:
+    """The declined lines as the SQL path reads them: text lines, or rejects when they are not text
+    (queries/formats/lines.py split_lines decides, as it does for every line of other formats)."""
+    if not len(declined):
+        return LINES_SCHEMA.empty_table(), REJECT_SCHEMA.empty_table()
+    joined = b"\n".join(body[start:end] for start, end in declined[:, 1:].tolist())
+    lines, rejects, _ = split_lines(joined + b"\n", 0)
+    numbers = declined[:, 0]
+    lines = lines.set_column(0, "line_no", pa.array(numbers[lines.column("line_no").to_numpy()]))
+    if rejects.num_rows:
+        rejects = rejects.set_column(0, "line_no", pa.array(numbers[rejects.column("line_no").to_numpy()]))
+    return lines, rejects

@@ -157,15 +157,27 @@ def split_lines(body: bytes, first_line_no: int, *, terminated: bool = True,
     return lines, _rejects_table(reject_items), n_lines
 
 
+@dataclass(slots=True)
+class RawChunk:
+    """A run of consecutive lines as bytes, for a parser that splits them itself (the C fast path)."""
+
+    first_line_no: int
+    n_lines: int
+    body: bytes  # whole lines; the last one lacks its newline when ``unterminated``
+    end_offset: int
+    unterminated: bool = False
+
+
 def iter_line_chunks(stream: BinaryIO, *, start_line_no: int = 1, start_offset: int = 0,
-                     read_bytes: int = READ_BYTES,
-                     max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[LineChunk]:
+                     read_bytes: int = READ_BYTES, max_line_bytes: int = MAX_LINE_BYTES,
+                     raw: bool = False) -> Iterator[LineChunk | RawChunk]:
     """Read ``stream`` to its end in chunks of whole lines.
 
     ``end_offset`` of each chunk counts bytes from the start of the stream
     (``start_offset`` is where the stream was positioned). A line longer than
     ``max_line_bytes`` is never buffered whole: its head is kept for the
-    reject record and the rest is skipped.
+    reject record and the rest is skipped. With ``raw``, chunks come as bytes
+    (:class:`RawChunk`), except those of such too-long lines.
     """
     line_no = start_line_no
     offset = start_offset
@@ -205,9 +217,13 @@ def iter_line_chunks(stream: BinaryIO, *, start_line_no: int = 1, start_offset: 
                 carry = buffer
             continue
         body, carry = buffer[: last_newline + 1], buffer[last_newline + 1:]
-        lines, rejects, n_lines = split_lines(body, line_no, max_line_bytes=max_line_bytes)
         offset += len(body)
-        yield LineChunk(line_no, n_lines, lines, rejects, offset)
+        if raw:
+            n_lines = body.count(b"\n")
+            yield RawChunk(line_no, n_lines, body, offset)
+        else:
+            lines, rejects, n_lines = split_lines(body, line_no, max_line_bytes=max_line_bytes)
+            yield LineChunk(line_no, n_lines, lines, rejects, offset)
         line_no += n_lines
     if oversize is not None:
         offset += oversize_len

@@ -22,9 +22,10 @@ from analyzer.formats import get_format
 from analyzer.formats.custom import CUSTOM_NAME
 from analyzer.formats.lines import iter_line_chunks
 from analyzer.ingest import files
+from analyzer.ingest.fast import FastKeys, store_fast_chunk
 from analyzer.ingest.options import Counts, FileResult, IngestOptions, IngestResult, Progress
-from analyzer.ingest.reading import FormatState, fast_parsed, format_state, prefetch
-from analyzer.ingest.store import store_chunk, store_document_batch
+from analyzer.ingest.reading import FormatState, fast_parsed, fast_path, format_state, prefetch
+from analyzer.ingest.store import declined_facts, store_chunk, store_document_batch, store_rejects
 from analyzer.sources import (
     HEAD_BYTES,
     HashingReader,
@@ -131,14 +132,24 @@ def _load(ws: Workspace, path: Path, compression: str, state: FormatState, file_
         else:
             # Hash (and skip) what was loaded before, so the new hash covers the whole file.
             reader.skip(start_offset)
+            parser = fast_path(state)
             chunks = iter_line_chunks(reader, start_line_no=start_line, start_offset=start_offset,
-                                      read_bytes=batch_bytes)
-            for chunk, fast_rows in prefetch(fast_parsed(state, chunks)):
+                                      read_bytes=batch_bytes, raw=parser is not None)
+            keys = FastKeys()
+            items = prefetch(fast_parsed(parser, chunks)) if parser is not None else \
+                prefetch((chunk, None) for chunk in chunks)
+            for chunk, parsed in items:
                 counts.lines_read += chunk.n_lines
                 if not chunk.unterminated:
                     counts.tail_offset = chunk.end_offset
                 counts.unterminated = chunk.unterminated
-                store_chunk(ws.con, state, file_id, chunk, counts, fast_rows)
+                if parsed is not None:
+                    rejects = [parsed.rejects] if parsed.rejects.num_rows else []
+                    others = declined_facts(ws.con, state, file_id, parsed.declined, rejects, counts)
+                    store_fast_chunk(ws.con, file_id, parsed, keys, counts, state.pii_salt, others)
+                    store_rejects(ws.con, file_id, rejects, counts, state.pii_salt)
+                else:
+                    store_chunk(ws.con, state, file_id, chunk, counts)
                 if progress is not None:
                     progress(str(path), min(stream.disk_position(), disk_size), disk_size)
         counts.total_bytes = reader.consumed

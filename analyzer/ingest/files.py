@@ -55,10 +55,10 @@ def find_previous(ws: Workspace, path: Path, head: bytes, compression: str) -> S
     records = [Previous(*row) for row in rows]
     for record in records:
         head_len = min(HEAD_BYTES, record.bytes_ingested)
-        if len(head) < head_len or digest(head[:head_len]) != record.head_hash:
+        if len(head) < head_len or digest(head[:head_len], like=record.head_hash) != record.head_hash:
             continue
         with open_source(path, compression) as stream:
-            reader = HashingReader(stream)
+            reader = HashingReader(stream, like=record.prefix_hash)
             if reader.skip(record.bytes_ingested) < record.bytes_ingested:
                 continue
             if reader.hexdigest() == record.prefix_hash:

@@ -4,29 +4,31 @@ A format may depend on the file (a CSV header, W3C ``#Fields:``, the keys of
 JSON records): its parameters are computed from the file's first lines
 (:class:`FormatState`), and directive lines met while reading are counted as
 skipped and may change them for the lines after. A reader thread reads and
-splits (and, for NCSA lines, parses in C) the next chunk while DuckDB stores
-the current one.
+splits (or, for NCSA lines, hands to the C parser) the next chunk while DuckDB
+stores the current one.
 """
 
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+__all__ = ["FormatState", "fast_parsed", "fast_path", "format_state", "prefetch", "segments", "strip_bom"]
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analyzer.background import prefetch
 from analyzer.errors import FormatError, UsageError
 from analyzer.formats import fastclf
 from analyzer.formats.base import LogFormat
 from analyzer.formats.custom import CUSTOM_NAME
-from analyzer.formats.lines import LineChunk
+from analyzer.formats.fastclf import FastChunk, FastParser
+from analyzer.formats.lines import LineChunk, RawChunk
 from analyzer.formats.timezones import DEFAULT_TIMEZONE
 from analyzer.ingest.files import Previous
 from analyzer.ingest.options import Counts, IngestOptions
@@ -81,58 +83,18 @@ def format_state(fmt: LogFormat, options: IngestOptions, path: Path, head: bytes
     return state
 
 
-def fast_parsed(state: FormatState, chunks: Iterator[LineChunk]
-                ) -> Iterator[tuple[LineChunk, tuple[pa.Table, pa.Table] | None]]:
-    """Each chunk, with its NCSA lines pre-parsed by the C fast path when that applies:
-    (rows it parsed, lines left for the SQL parser). Runs on the reader thread."""
-    usable = fastclf.available() and state.fmt.query == "formats/clf" and state.fmt.directive_mask is None
+def fast_path(state: FormatState) -> FastParser | None:
+    """A C parser for this file's lines when it has one (plain NCSA formats), else None."""
+    if not fastclf.available() or state.fmt.query != "formats/clf" or state.fmt.directive_mask is not None:
+        return None
+    return FastParser(vhost=bool(state.params["vhost"]), agent=bool(state.params["agent"]))
+
+
+def fast_parsed(parser: FastParser, chunks: Iterator[LineChunk | RawChunk]
+                ) -> Iterator[tuple[LineChunk | RawChunk, FastChunk | None]]:
+    """Each chunk, parsed by C when it is raw bytes. Runs on the reader thread (C releases the GIL)."""
     for chunk in chunks:
-        if not usable or not chunk.lines.num_rows:
-            yield chunk, None
-            continue
-        lines = strip_bom(chunk.lines)
-        yield chunk, fastclf.parse_fast(lines, vhost=bool(state.params["vhost"]), agent=bool(state.params["agent"]))
-
-
-_END = object()
-
-
-def prefetch(chunks: Iterator[Any], depth: int = 1) -> Iterator[Any]:
-    """Produce chunks on a background thread (numpy, C and file reads release the GIL)."""
-    buffer: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                buffer.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for chunk in chunks:
-                if not put(chunk):
-                    return
-            put(_END)
-        except BaseException as error:  # handed to the consumer and raised there
-            put(error)
-
-    worker = threading.Thread(target=run, name="appaccess-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = buffer.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
+        yield chunk, parser.parse(chunk.body, chunk.first_line_no) if isinstance(chunk, RawChunk) else None
 
 
 def strip_bom(lines: pa.Table) -> pa.Table:

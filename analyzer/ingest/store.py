@@ -4,8 +4,8 @@ The format's SQL parser (queries/formats/*) turns lines into canonical rows;
 queries/ingest/check_parsed.sql and row_split.sql make them per-request rows
 (analyzer/pipeline.py composes the three into one statement); rejected rows
 join `rejects` with the raw text of their line, the others go to
-analyzer/ingest/keys.py. Lines the C fast path parsed already skip the
-parser (analyzer/formats/fastclf.py).
+analyzer/ingest/keys.py. Lines the C fast path declined come here too
+(analyzer/ingest/fast.py stores them with the lines it parsed).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from analyzer import pipeline, sql
 from analyzer.formats.base import DocumentBatch
 from analyzer.formats.lines import LINES_SCHEMA, REJECT_SCHEMA, LineChunk, reject_text
-from analyzer.ingest.keys import store_rows
+from analyzer.ingest.keys import FACTS_SCHEMA, batch_facts, insert_facts
 from analyzer.ingest.options import Counts
 from analyzer.ingest.reading import FormatState, segments, strip_bom
 
@@ -37,26 +37,29 @@ class Inputs:
     all_lines: pa.Table  # every good line of the chunk, for the text of rejected ones
     lines: pa.Table | None = None  # the lines the format's SQL parses
     document_rows: pa.Table | None = None  # rows a document reader parsed
-    fast_parsed: pa.Table | None = None  # rows the C fast path parsed
 
 
-def store_chunk(con: Any, state: FormatState, file_id: int, chunk: LineChunk, counts: Counts,
-                fast: tuple[pa.Table, pa.Table] | None = None) -> None:
+def store_chunk(con: Any, state: FormatState, file_id: int, chunk: LineChunk, counts: Counts) -> None:
     rejects = [chunk.rejects] if chunk.rejects.num_rows else []
     query = sql.load_query(state.fmt.query or "")
-    if fast is not None:  # the C fast path parsed most lines; clf.sql parses (or rejects) the rest
-        fast_parsed, rest = fast
-        if fast_parsed.num_rows:
-            _store_parsed(con, file_id, counts, rejects, "SELECT * FROM fast_parsed", {}, state.pii_salt,
-                          Inputs(all_lines=LINES_SCHEMA.empty_table(), fast_parsed=fast_parsed))
-        if rest.num_rows:
-            _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, state.params), state.pii_salt,
-                          Inputs(lines=rest, all_lines=chunk.lines))
-    else:
-        for lines, params in segments(state, strip_bom(chunk.lines), counts):
-            _store_parsed(con, file_id, counts, rejects, query.text, sql.bind(query, params), state.pii_salt,
-                          Inputs(lines=lines, all_lines=lines))
+    for lines, params in segments(state, strip_bom(chunk.lines), counts):
+        facts = _parse(con, file_id, counts, rejects, query.text, sql.bind(query, params), state.pii_salt,
+                       Inputs(lines=lines, all_lines=lines))
+        if facts.num_rows:
+            insert_facts(con, facts)
     store_rejects(con, file_id, rejects, counts, state.pii_salt)
+
+
+def declined_facts(con: Any, state: FormatState, file_id: int, lines: pa.Table, rejects: list[pa.Table],
+                   counts: Counts) -> pa.Table:
+    """The facts the format's SQL parser makes of the lines the C fast path declined (not stored yet: the
+    caller stores them with the others, in line order); their rejects join ``rejects``."""
+    if not lines.num_rows:
+        return FACTS_SCHEMA.empty_table()
+    query = sql.load_query(state.fmt.query or "")
+    lines = strip_bom(lines)
+    return _parse(con, file_id, counts, rejects, query.text, sql.bind(query, state.params), state.pii_salt,
+                  Inputs(lines=lines, all_lines=lines))
 
 
 def store_document_batch(con: Any, file_id: int, batch: DocumentBatch, counts: Counts,
@@ -64,8 +67,10 @@ def store_document_batch(con: Any, file_id: int, batch: DocumentBatch, counts: C
     """Rows a document reader parsed take the same path as parsed lines (no raw lines to show)."""
     rejects = [batch.rejects] if batch.rejects.num_rows else []
     if batch.parsed.num_rows:
-        _store_parsed(con, file_id, counts, rejects, "SELECT * FROM document_rows", {}, pii_salt,
-                      Inputs(all_lines=LINES_SCHEMA.empty_table(), document_rows=batch.parsed))
+        facts = _parse(con, file_id, counts, rejects, "SELECT * FROM document_rows", {}, pii_salt,
+                       Inputs(all_lines=LINES_SCHEMA.empty_table(), document_rows=batch.parsed))
+        if facts.num_rows:
+            insert_facts(con, facts)
     store_rejects(con, file_id, rejects, counts, pii_salt)
 
 
@@ -78,16 +83,16 @@ def store_rejects(con: Any, file_id: int, rejects: list[pa.Table], counts: Count
                     {"file_id": file_id, "salt": pii_salt})
 
 
-def _store_parsed(con: Any, file_id: int, counts: Counts, rejects: list[pa.Table], parser_sql: str,
-                  params: dict[str, Any], pii_salt: str | None, inputs: Inputs) -> None:
-    """Parse (``parser_sql``), check and split; store the good rows (analyzer/ingest/keys.py); rejected
-    rows join ``rejects`` (raw text from ``all_lines``, empty for documents and fast-parsed rows).
+def _parse(con: Any, file_id: int, counts: Counts, rejects: list[pa.Table], parser_sql: str,
+           params: dict[str, Any], pii_salt: str | None, inputs: Inputs) -> pa.Table:
+    """Parse (``parser_sql``), check and split; return the facts of the good rows, their keys interned
+    (analyzer/ingest/keys.py); rejected rows join ``rejects`` (raw text from ``all_lines``, empty for
+    documents).
 
     Every statement reading the inputs runs in this function, so that the replacement scan finds
     the tables below (see :class:`Inputs`) as local variables.
     """
-    lines, all_lines = inputs.lines, inputs.all_lines  # noqa: F841
-    document_rows, fast_parsed = inputs.document_rows, inputs.fast_parsed  # noqa: F841
+    lines, all_lines, document_rows = inputs.lines, inputs.all_lines, inputs.document_rows  # noqa: F841
     batch = con.sql(pipeline.row_batch(parser_sql), params={**params, "salt": pii_salt}).to_arrow_table()
     good = pc.is_null(batch.column("reject_reason"))
     n_good = pc.sum(good).as_py() or 0
@@ -101,6 +106,5 @@ def _store_parsed(con: Any, file_id: int, counts: Counts, rejects: list[pa.Table
              pa.array([reject_text((b[2] or "").encode("utf-8")) for b in bad], pa.string())],
             schema=REJECT_SCHEMA,
         ))
-    if n_good:
-        store_rows(con, file_id, batch, pii_salt)
     counts.stored += n_good
+    return batch_facts(con, file_id, batch, pii_salt) if n_good else FACTS_SCHEMA.empty_table()

@@ -1,8 +1,9 @@
 -- name: ingest/new_identities
--- Add the client identities of a batch's keys that the workspace does not
--- know yet to `identities`. With --redact-pii ($salt not NULL) user agents and
--- basic-auth users are stored as tokens where they hold an e-mail address or
--- an account id. Input: relation `tuples` (ingest/batch_tuples). Param: $salt.
+-- Add the client identities the workspace does not know yet to `identities`.
+-- With --redact-pii ($salt not NULL) user agents and basic-auth users are
+-- stored as tokens where they hold an e-mail address or an account id.
+-- Input: relation `clients` (user_agent, jwt_iss, client_id, remote_user,
+-- client_ip, app_key as the rows name them). Param: $salt.
 INSERT INTO identities
 SELECT nextval('identity_id_seq'), *
 FROM (
@@ -11,7 +12,7 @@ FROM (
            jwt_iss, client_id,
            CASE WHEN $salt IS NULL THEN remote_user ELSE aa_redact_pii(remote_user, $salt) END AS remote_user,
            client_ip, app_key
-    FROM tuples
+    FROM clients
 ) AS n
 WHERE NOT EXISTS (
     SELECT 1 FROM identities AS i

@@ -1,7 +1,8 @@
 -- name: ingest/new_query_refs
--- Add the sets of spaces a batch's queries name that the workspace does not
--- know yet to `query_refs` (space keys as tokens with --redact-pii).
--- Input: relation `tuples` (ingest/batch_tuples). Param: $salt.
+-- Add the sets of spaces queries name that the workspace does not know yet to
+-- `query_refs` (space keys as tokens with --redact-pii). Input: relation
+-- `lists` (query_space_keys, query_space_ids; rows with both NULL are
+-- ignored). Param: $salt.
 INSERT INTO query_refs
 SELECT nextval('qref_id_seq'), *
 FROM (
@@ -9,7 +10,7 @@ FROM (
            CASE WHEN $salt IS NULL THEN query_space_keys
                 ELSE list_transform(query_space_keys, lambda k: aa_redact_pii(k, $salt)) END AS query_space_keys,
            query_space_ids
-    FROM tuples
+    FROM lists
     WHERE query_space_keys IS NOT NULL OR query_space_ids IS NOT NULL
 ) AS n
 WHERE NOT EXISTS (

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analyzer import Context
-from tests.differential.scenarios import REFERENCE, SCENARIOS, answers, built, comparable
+from analyzer import Context, IngestOptions
+from tests.differential.scenarios import FIXTURE, REFERENCE, SCENARIOS, answers, built, comparable
 
 #: The "fixture" scenario's workspace as release 0.1.0 (schema version 1) left it.
 V1_WORKSPACE = REFERENCE / "fixture-v1-workspace.duckdb.gz"
@@ -107,3 +107,6 @@ def test_a_version_1_workspace_is_migrated_and_answers_the_same(tmp_path: Path) 
     assert not tables & {"requests", "decision_cache", "route_cache"}, "version 1 tables were left behind"
     with Context(db, read_only=True) as ctx:  # once migrated, readers need nothing more
         assert ctx.report_blocked().rows
+    with Context(db) as ctx:  # the file it was made from is recognised by its (release 0.1.0) content hash
+        again = ctx.ingest([FIXTURE / "access.log"], IngestOptions()).files[0]
+        assert again.action in ("unchanged", "renamed") and again.stored == 0 and again.lines_read == 0
