@@ -5,13 +5,12 @@ loading. Files are recognised again by content (analyzer/ingest/files.py);
 lines are read in chunks on a reader thread (analyzer/ingest/reading.py),
 parsed and stored (analyzer/ingest/store.py, keys.py), and the request keys
 the file added are decided in the same transaction, so decisions never lag
-the requests. Document formats (HAR) are read whole and hand over Arrow
-tables of parsed rows, which then take the same path as parsed lines.
+the requests. Document formats (HAR) are read as a stream and hand over
+Arrow tables of parsed rows, which then take the same path as parsed lines.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,7 +31,6 @@ from analyzer.sources import (
     compression_of,
     expand_sources,
     open_source,
-    read_exactly,
     read_head,
 )
 from analyzer.workspace import Workspace
@@ -144,15 +142,20 @@ def _load(ws: Workspace, path: Path, compression: str, state: FormatState, file_
 
 def _load_document(ws: Workspace, state: FormatState, file_id: int, reader: HashingReader, start_line: int,
                    start_offset: int, counts: Counts) -> None:
-    """A document is parsed whole: a grown one is re-read from its start (through the
-    hashing reader, so the hash still covers every byte) and its reader yields only the
-    records numbered from ``start_line`` on."""
+    """A document is read as a stream from its start (a grown one too: through the hashing
+    reader, so the hash still covers every byte); its reader yields only the records numbered
+    from ``start_line`` on. What the reader leaves unread is hashed to the end. A document that
+    ended early (incomplete) is marked unterminated, so that its last record is taken back
+    and read again when the file grows."""
     assert state.fmt.reader is not None
-    body = read_exactly(reader, start_offset) + reader.read(-1)
     params = {**state.params, "fields": state.fields, "first_line_no": start_line}
-    for batch in state.fmt.reader(io.BytesIO(body), params):
+    incomplete = False
+    for batch in state.fmt.reader(reader, params):  # type: ignore[arg-type]
         counts.lines_read += batch.n_records + batch.skipped
         counts.skipped += batch.skipped
+        incomplete = incomplete or batch.incomplete
         store_document_batch(ws.con, file_id, batch, counts, state.pii_salt)
-    counts.tail_offset = len(body)
-    counts.unterminated = False
+    while reader.read(8 << 20):
+        pass
+    counts.tail_offset = reader.consumed
+    counts.unterminated = incomplete
