@@ -27,6 +27,7 @@ from analyzer.connectors import plan as plan_module
 from analyzer.errors import ConfigError, EmptyWorkspaceError, UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
+from analyzer.ingest import files as ingest_files
 from analyzer.output import Frame, plural
 from analyzer.sources import STDIN, spool_stdin
 from analyzer.workspace import DEFAULT_PATH, Workspace
@@ -72,6 +73,11 @@ class Context:
             "SELECT file_id, path, format, compression, lines_read, rows_stored, rows_rejected, rows_skipped, "
             "bytes_ingested, last_ingested FROM files ORDER BY file_id").to_arrow_table()
         return Frame.from_arrow(table, title="Ingested files")
+
+    def forget_file(self, path: str | Path) -> list[tuple[str, int, int]]:
+        """Drop what was loaded from the file recorded at ``path`` (and the records of its copies), so
+        the next ingest reads it as new: (path, rows stored, rows rejected) per record dropped."""
+        return ingest_files.forget(self.ws, path)
 
     def status(self) -> Frame:
         """What the workspace holds: files, requests, rejects, configuration, decisions.
