@@ -27,9 +27,11 @@ from analyzer.connectors import plan as plan_module
 from analyzer.errors import ConfigError, EmptyWorkspaceError, UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
+from analyzer.ingest import files as ingest_files
 from analyzer.output import Frame, plural
 from analyzer.sources import STDIN, spool_stdin
 from analyzer.workspace import DEFAULT_PATH, Workspace
+from analyzer.yamlio import load_yaml
 
 
 class Context:
@@ -71,6 +73,11 @@ class Context:
             "SELECT file_id, path, format, compression, lines_read, rows_stored, rows_rejected, rows_skipped, "
             "bytes_ingested, last_ingested FROM files ORDER BY file_id").to_arrow_table()
         return Frame.from_arrow(table, title="Ingested files")
+
+    def forget_file(self, path: str | Path) -> list[tuple[str, int, int]]:
+        """Drop what was loaded from the file recorded at ``path`` (and the records of its copies), so
+        the next ingest reads it as new: (path, rows stored, rows rejected) per record dropped."""
+        return ingest_files.forget(self.ws, path)
 
     def status(self) -> Frame:
         """What the workspace holds: files, requests, rejects, configuration, decisions.
@@ -153,10 +160,13 @@ class Context:
         nothing) are warnings in ``ruleset.warnings``; with ``strict`` they are an error
         and nothing is loaded.
         """
-        known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
-        ruleset = self.check_rules(rules_module.load_rules_file(path, known), strict=strict)
+        doc = load_yaml(path)  # parsed (and an alias bomb refused) before the workspace is opened
+        ruleset = self.check_rules(rules_module.parse_rules(doc, self._app_keys()), strict=strict)
         rules_module.store_policies(self.ws, ruleset.policies, policy_set)
         return ruleset
+
+    def _app_keys(self) -> list[str]:
+        return [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
 
     def check_rules(self, ruleset: rules_module.RuleSet, *, strict: bool = False) -> rules_module.RuleSet:
         """``ruleset`` with a warning for each name it uses that matches nothing known (see analyzer.namecheck)."""
@@ -239,13 +249,18 @@ class Context:
         return report.anomalies(self.ws, filters)
 
     def simulate(self, proposed: str | Path, *, mode: str = "replace", window: whatif.Window = whatif.Window(),
-                 out: str | Path | None = None, strict: bool = False) -> whatif.Simulation:
+                 out: str | Path | None = None, strict: bool = False,
+                 require_requests: bool = False) -> whatif.Simulation:
         """Replay the stored traffic against the proposed rules (nothing is changed).
 
         Names in the proposal that match nothing known are warnings (errors with ``strict``).
+        ``require_requests``: a window without requests is an error (see :meth:`require_requests`).
+        The proposal is parsed before the workspace is opened, so a bad one never holds it.
         """
-        known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
-        checked = self.check_rules(rules_module.load_rules_file(proposed, known), strict=strict)
+        doc = load_yaml(proposed)
+        if require_requests:
+            self.require_requests(window.since, window.until)
+        checked = self.check_rules(rules_module.parse_rules(doc, self._app_keys()), strict=strict)
         sim = whatif.simulate(self.ws, proposed, mode=mode, window=window,
                               out=Path(out) if out is not None else None)
         extra = tuple(w for w in checked.warnings if w not in sim.warnings)
@@ -258,10 +273,11 @@ class Context:
         Refuses a workspace (or window) without requests: a policy suggested from no
         traffic would allowlist nothing and look safe.
         """
+        doc = load_yaml(proposed) if proposed is not None else None  # parsed before the workspace is opened
         self.require_requests(window.since, window.until)
         warnings: list[str] = []
-        if proposed is not None:
-            checked = self.check_rules(rules_module.load_rules_file(proposed), strict=strict)
+        if doc is not None:
+            checked = self.check_rules(rules_module.parse_rules(doc), strict=strict)
             warnings = [w for w in checked.warnings]
         elif coverage is not None:
             warnings = self._check_coverage(coverage, site, strict)

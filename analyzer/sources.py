@@ -130,6 +130,47 @@ def compression_of(path: Path) -> str:
     return "none"
 
 
+class ZstdReader:
+    """The content of a zstd file, every frame of it; a file that ends inside a frame (truncated)
+    is an error, as gzip, bzip2 and xz make it. (zstandard's stream reader stops silently at the
+    first frame's end or at a cut.) Compressed bytes go in small steps, so that a step can never
+    decompress to more than a few tens of MB (zstd can pack 128 KB of one byte in 4 bytes)."""
+
+    STEP = 2048
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.dctx = zstandard.ZstdDecompressor()
+        self.frame: zstandard.ZstdDecompressionObj | None = None
+        self.pending = bytearray()
+        self.ended = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.ended and (size < 0 or len(self.pending) < size):
+            data = self.raw.read(self.STEP)
+            if not data:
+                if self.frame is not None:
+                    raise EOFError("the file ends inside a zstd frame (truncated)")
+                self.ended = True
+                break
+            while data:
+                if self.frame is None:
+                    self.frame = self.dctx.decompressobj()
+                self.pending += self.frame.decompress(data)
+                if not self.frame.eof:
+                    break
+                data, self.frame = self.frame.unused_data, None
+        if size < 0 or size >= len(self.pending):
+            out, self.pending = bytes(self.pending), bytearray()
+        else:
+            out = bytes(self.pending[:size])
+            del self.pending[:size]
+        return out
+
+    def close(self) -> None:
+        self.pending = bytearray()
+
+
 class SourceStream:
     """The decompressed content of a file, plus how far into the file on disk we are."""
 
@@ -143,7 +184,7 @@ class SourceStream:
         if self.compression == "gzip":
             self.stream: BinaryIO = gzip.GzipFile(fileobj=self.raw, mode="rb")  # type: ignore[assignment]
         elif self.compression == "zstd":
-            self.stream = zstandard.ZstdDecompressor().stream_reader(self.raw)  # type: ignore[assignment]
+            self.stream = ZstdReader(self.raw)  # type: ignore[assignment]
         elif self.compression == "bzip2":
             self.stream = bz2.BZ2File(self.raw, "rb")  # type: ignore[assignment]
         elif self.compression == "xz":

@@ -2,6 +2,11 @@
 
 apps.yaml and rules.yaml are written by people; a message that names the line
 of the mistake is worth this small module.
+
+Config files are untrusted too: YAML aliases let a 400-byte file expand to
+billions of nodes (an "alias bomb"). A document may use at most
+:data:`MAX_ALIASES` aliases and expand to at most :data:`MAX_NODES` nodes;
+beyond that it is refused before anything is built from it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,11 @@ import yaml
 from analyzer.errors import ConfigError
 
 Key = tuple[str | int, ...]
+
+#: Aliases (``*name``) a config document may use; anchors are harmless without them.
+MAX_ALIASES = 100
+#: Nodes a config document may expand to, aliases followed (real files have a few thousand).
+MAX_NODES = 100_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,53 @@ def _walk(node: yaml.Node, key: Key, lines: dict[Key, int]) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
+def _check_aliases(text: str, path: str) -> None:
+    """Refuse a document with more than MAX_ALIASES aliases (seen as parser events: nothing built yet)."""
+    aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise ConfigError(f"more than {MAX_ALIASES} YAML aliases (*name): refused, an alias bomb "
+                                  "expands to billions of nodes", path=path,
+                                  line=event.start_mark.line + 1 if event.start_mark else None,
+                                  hint="write the values out instead of repeating them with aliases")
+
+
+def _check_expansion(root: yaml.Node, path: str) -> None:
+    """Refuse a document that expands to more than MAX_NODES nodes once aliases are followed.
+
+    Aliases make the node graph a DAG: each node's expanded size is computed once
+    (iteratively, so depth costs no recursion), shared nodes counted every time they are used.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if done:
+            total = 1 + sum(sizes[id(c)] for c in children)
+            if total > MAX_NODES:
+                raise ConfigError(f"the document expands to more than {MAX_NODES:,} values once its YAML "
+                                  "aliases are followed: refused (an alias bomb?)", path=path,
+                                  line=node.start_mark.line + 1,
+                                  hint="write the values out instead of repeating them with aliases")
+            sizes[id(node)] = total
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def load_yaml(path: str | Path) -> Located:
     """Parse ``path``; YAML syntax errors become ConfigError with the line."""
     path = Path(path)
@@ -72,6 +129,7 @@ def load_yaml(path: str | Path) -> Located:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read: {error}", path=str(path)) from None
     try:
+        _check_aliases(text, str(path))
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -80,6 +138,7 @@ def load_yaml(path: str | Path) -> Located:
                           line=mark.line + 1 if mark is not None else None) from None
     if node is None:
         raise ConfigError("the file is empty", path=str(path))
+    _check_expansion(node, str(path))
     lines: dict[Key, int] = {}
     try:
         data = _walk(node, (), lines)

@@ -117,6 +117,99 @@ CREATE OR REPLACE MACRO aa_first_file(k) AS CAST((k >> 40) & 16777215 AS INTEGER
 
 CREATE OR REPLACE MACRO aa_first_line(k) AS CAST(k & 1099511627775 AS BIGINT);
 
+-- -- Request targets: normalised the way the server does (README, "Which API") --
+
+-- Confluence runs on Tomcat, whose request handling this follows: path
+-- parameters (';' up to the next '/', "matrix parameters") are dropped before
+-- anything else, percent-decoding comes next, then duplicate slashes are
+-- merged and dot segments resolved. Only unreserved characters (RFC 3986:
+-- letters, digits, '-', '.', '_', '~') are decoded here, so a path keeps its
+-- segments and stays printable; every other escape keeps its meaning, spelled
+-- with upper-case hex digits.
+-- (A macro inlines its argument at each use: these name theirs once, in
+-- `list_transform([arg], lambda p: ...)[1]`, so nesting them stays cheap.)
+
+-- A path without its path parameters: /space/HR;x=1/content -> /space/HR/content.
+CREATE OR REPLACE MACRO aa_strip_matrix(path) AS
+    list_transform([path], lambda p: CASE WHEN contains(p, ';') THEN regexp_replace(p, ';[^/]*', '', 'g')
+                                          ELSE p END)[1];
+
+-- A path with its escapes of unreserved characters decoded (%48%52 -> HR, %2e -> .)
+-- and the others spelled in upper case (%2f -> %2F). A '%' not followed by two hex
+-- digits is kept as it is (Confluence refuses such a path: aa_target_problem).
+CREATE OR REPLACE MACRO aa_decode_unreserved(path) AS
+    list_transform([path], lambda p: CASE WHEN NOT contains(p, '%') THEN p ELSE
+        list_transform([string_split(p, '%')], lambda parts: parts[1] || array_to_string(list_transform(parts[2:],
+            lambda x: CASE WHEN NOT regexp_full_match(left(x, 2), '[0-9A-Fa-f]{2}') THEN '%' || x
+                           WHEN regexp_full_match(upper(left(x, 2)), '3[0-9]|4[1-9A-F]|5[0-9A]|6[1-9A-F]|7[0-9A]|2D|2E|5F|7E')
+                           THEN chr(('0x' || left(x, 2))::INTEGER) || substr(x, 3)
+                           ELSE '%' || upper(left(x, 2)) || substr(x, 3) END), ''))[1]
+    END)[1];
+
+-- Duplicate slashes merged (tested first: a regex costs even when there is nothing to do).
+CREATE OR REPLACE MACRO aa_merge_slashes(path) AS
+    list_transform([path], lambda p: CASE WHEN contains(p, '//') THEN regexp_replace(p, '//+', '/', 'g')
+                                          ELSE p END)[1];
+
+-- A path with its dot segments resolved (/a/./b/../c -> /a/c); '..' at the root stays at
+-- the root (RFC 3986; Confluence refuses it: aa_target_problem). Duplicate slashes must
+-- be merged first.
+CREATE OR REPLACE MACRO aa_resolve_dots(path) AS
+    list_transform([path], lambda p: CASE WHEN NOT contains(p, '/.') THEN p
+        ELSE array_to_string(list_reduce(string_split(p, '/'), lambda acc, s:
+                 CASE WHEN s = '.' THEN acc
+                      WHEN s = '..' THEN CASE WHEN len(acc) > 1 THEN acc[:-2] ELSE acc END
+                      ELSE list_append(acc, s) END, []::VARCHAR[]), '/')
+             || CASE WHEN ends_with(p, '/.') OR ends_with(p, '/..') THEN '/' ELSE '' END
+    END)[1];
+
+-- Whether dot segments climb above the root (/wiki/../../x).
+CREATE OR REPLACE MACRO aa_dots_above_root(path) AS
+    list_transform([path], lambda p: contains(p, '/..') AND list_reduce(string_split(p, '/'), lambda depth, s:
+        CASE WHEN depth < 0 THEN depth WHEN s = '..' THEN depth - 1 WHEN s IN ('', '.') THEN depth
+             ELSE depth + 1 END, 0) < 0)[1];
+
+-- A path before its dot segments are resolved: path parameters dropped, unreserved
+-- characters decoded, duplicate slashes merged.
+CREATE OR REPLACE MACRO aa_clean_path(path) AS
+    aa_merge_slashes(aa_decode_unreserved(aa_strip_matrix(path)));
+
+-- A path as the server sees it before routing (aa_clean_path, then dot segments resolved).
+CREATE OR REPLACE MACRO aa_normalise_path(path) AS
+    aa_resolve_dots(aa_clean_path(path));
+
+-- The path of a request target (an absolute URL or a path, query cut off already).
+CREATE OR REPLACE MACRO aa_target_path(target) AS
+    list_transform([target], lambda t: CASE WHEN starts_with(t, '/') THEN t
+        ELSE regexp_extract(t, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/?#]*([^?#]*)', 1) END)[1];
+
+-- Whether a normalised path is one Confluence answers (site or gateway form).
+CREATE OR REPLACE MACRO aa_is_confluence_path(path) AS
+    list_transform([path], lambda p: p = '/wiki' OR starts_with(p, '/wiki/') OR starts_with(p, '/ex/confluence/')
+                                     OR starts_with(p, '/atlassian-connect/'))[1];
+
+-- Why Confluence would refuse a request target (so it is rejected, not decided), else
+-- NULL: a NUL character anywhere (no HTTP request holds one; JSON logs can spell it
+-- \u0000); and in a Confluence path (before or after its dot segments are resolved): an
+-- invalid or NUL escape (%zz, %4, %00), an encoded slash or backslash (%2F, %5C) or a
+-- backslash, and dot segments above the root: Tomcat answers each with 400. `target` is
+-- the whole target, query included; `raw_target` the part before the query (ingest/row_split).
+CREATE OR REPLACE MACRO aa_target_problem(raw_target, target) AS
+    CASE WHEN contains(target, chr(0)) THEN 'NUL character in the URL'
+         ELSE list_transform([aa_target_path(raw_target)], lambda path:
+             list_transform([aa_clean_path(path)], lambda clean:
+                 CASE WHEN NOT aa_is_confluence_path(clean) AND NOT aa_is_confluence_path(aa_resolve_dots(clean))
+                      THEN NULL
+                      WHEN regexp_matches(path, '%(?:[^0-9A-Fa-f]|[0-9A-Fa-f](?:[^0-9A-Fa-f]|$)|$)')
+                      THEN 'invalid percent-encoding in the URL path (Confluence answers 400)'
+                      WHEN contains(path, '%00') THEN 'encoded NUL (%00) in the URL path (Confluence answers 400)'
+                      WHEN regexp_matches(path, '(?i)%2f|%5c|\\')
+                      THEN 'encoded slash or backslash in the URL path (Confluence answers 400)'
+                      WHEN aa_dots_above_root(clean)
+                      THEN 'dot segments above the root in the URL path (Confluence answers 400)'
+                 END)[1])[1]
+    END;
+
 -- -- Helpers of the input formats (queries/formats/*.sql) ---------------------
 
 -- An epoch number as a naive UTC TIMESTAMP; the unit is told by the magnitude:
@@ -209,17 +302,23 @@ CREATE OR REPLACE MACRO aa_safe_extra(doc) AS
 CREATE OR REPLACE MACRO aa_pii_token(value, salt) AS
     CASE WHEN ends_with(lower(value), '@redacted.invalid') THEN value
          WHEN contains(value, '@') OR contains(lower(value), '%40')
-         THEN 'u' || left(sha256(salt || replace(lower(value), '%40', '@')), 15) || '@redacted.invalid'
+         THEN 'u' || left(sha256(salt || replace(replace(replace(replace(replace(lower(value), '%40', '@'),
+                   '%2b', '+'), '%2d', '-'), '%2e', '.'), '%5f', '_')), 15) || '@redacted.invalid'
          ELSE 'x' || left(sha256(salt || replace(lower(value), '%3a', ':')), 23) END;
 
 -- Text with every e-mail address and Atlassian account id (24 hex digits, or
 -- 123456:uuid; also inside personal space keys ~accountId) replaced by its token.
+-- An address may be percent-encoded (jane.doe%2Btag%40acme.com): the escapes of
+-- '+', '-', '.' and '_' belong to it, and it gets the token of its decoded form.
 CREATE OR REPLACE MACRO aa_redact_pii(text, salt) AS
     CASE WHEN text IS NULL THEN NULL
-         ELSE list_reduce(
-             list_prepend(CAST(text AS VARCHAR), regexp_extract_all(CAST(text AS VARCHAR),
-                 '(?i)[a-z0-9._+-]+(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}'
-                 || '|\b[0-9]{6}(?::|%3A)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'
-                 || '|\b[0-9a-f]{24}\b')),
-             lambda acc, m: replace(acc, m, aa_pii_token(m, salt)))
+         ELSE list_transform([CAST(text AS VARCHAR)], lambda t: list_reduce(
+             list_prepend(t, flatten([
+                 -- (an address starts after a separator or an escape: the 22 of %22 is no part of it)
+                 regexp_extract_all(t, '(?i)(?:^|[^%0-9a-z._+-]|%[0-9a-f]{2})((?:[a-z0-9._+-]|%2[bde]|%5f)+'
+                                       || '(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})', 1),
+                 regexp_extract_all(t,
+                     '(?i)\b[0-9]{6}(?::|%3A)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'
+                     || '|\b[0-9a-f]{24}\b')])),
+             lambda acc, m: replace(acc, m, aa_pii_token(m, salt))))[1]
     END;

@@ -113,7 +113,7 @@ def test_rotated_file_is_recognised_by_content(ws: Workspace, tmp_path: Path) ->
 def test_changed_in_place_is_refused_unless_replace(ws: Workspace, tmp_path: Path) -> None:
     path = _write(tmp_path / "access.log", _lines(0, 10))
     ingest(ws, [path])
-    _write(path, _lines(500, 4))
+    _write(path, _lines(0, 1) + _lines(500, 3))  # the same first line, then other lines: edited, not rotated
     (skipped,) = ingest(ws, [path]).skipped_files  # refused: skipped with the reason, the rest is read
     assert skipped.path == str(path.resolve()) and "changed in place" in skipped.reason and "--replace" in skipped.hint
     assert _count(ws, "requests") == 10

@@ -114,9 +114,11 @@ def test_wrong_method_is_not_catalogued(router: Router) -> None:
 # -- property: every template routes back to itself (or a more literal twin) ----------
 
 ENDPOINTS = load_catalog()
+# Path parameter values as a client spells them. Not '/' or '\\' (encoded, Confluence refuses them:
+# tests/test_url_tricks.py), nor a bare '.' or '..' (dot segments) nor ';' unencoded (a path parameter).
 _value = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12
-).map(lambda s: quote(s, safe="~-_.!$'()*+,;=:@"))
+    alphabet=st.characters(codec="utf-8", exclude_characters="\x00/\\"), min_size=1, max_size=12
+).filter(lambda s: s not in (".", "..")).map(lambda s: quote(s, safe="~-_.!$'()*+,=:@"))
 _form = st.sampled_from(["bare", "site", "gateway", "slash", "query"])
 
 

@@ -10,7 +10,20 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from analyzer.cli import app
-from analyzer.cli.options import DEFAULT_DB, Db, Format, Output, Wait, aliased, emit, err_console, say, warn
+from analyzer.cli.options import (
+    DEFAULT_DB,
+    AppGroup,
+    AppTyper,
+    Db,
+    Format,
+    Output,
+    Wait,
+    aliased,
+    emit,
+    err_console,
+    say,
+    warn,
+)
 from analyzer.errors import InputFileError, UsageError
 from analyzer.output import Frame, plural
 
@@ -58,7 +71,8 @@ def ingest_command(
                            "with); logs with UTC times or offsets ignore it.",
         metavar="ZONE", show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
-        "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
+        "--replace", help="Drop what was loaded from these files and read them again from their start: a file "
+                          "edited in place, or one read with the wrong --input-format.")] = False,
     redact_pii: Annotated[bool, typer.Option(
         "--redact-pii", help="Store salted hashes instead of e-mail addresses and Atlassian account ids, in "
                              "this and every later load into this workspace (rewrites what is stored).")] = False,
@@ -112,8 +126,8 @@ def ingest_command(
         _summary(result)
     for f in empty:
         warn(f"no line of {_shown(f.path)} could be read as {f.format}: all {f.rejected:,} rejected; wrong "
-             f"--input-format? (`appaccess rejects --file {Path(f.path).name}` shows why; an unchanged file is not "
-             "read again, so load it into a new --db with the right format)")
+             f"--input-format? (`appaccess rejects --file {Path(f.path).name}` shows why; read it again with "
+             "--replace --input-format NAME)")
     if result.skipped_files or empty:
         parts = []
         if result.skipped_files:
@@ -152,6 +166,8 @@ def _summary(result: IngestResult) -> None:
         say(_two_lines(f"{action:>9}  {_shown(f.path)}",
                        f"[{f.format}] {plural(f.lines_read, 'line')}, {f.stored:,} stored, {f.rejected:,} rejected"
                        + (f", {f.skipped:,} skipped" if f.skipped else "")))
+        if f.note:
+            say(f"{'':>9}  ({f.note.replace(str(Path(f.path).parent) + '/', '')})")
     for s in result.skipped_files:
         reason = " ".join(s.reason.replace(s.path, _shown(s.path)).split())
         say(f"{'skipped':>9}  {_shown(s.path)}: {reason}" if _shown(s.path) not in reason
@@ -201,19 +217,54 @@ def status_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, 
         emit(ctx.status(), fmt, out)
 
 
-@app.command("files")
-def files_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
-    """List ingested files with their line, stored and rejected counts.
+files_app = AppTyper(no_args_is_help=False, invoke_without_command=True, cls=AppGroup)  # help: files_command's
+app.add_typer(files_app, name="files")
+
+
+@files_app.callback()
+def files_command(ctx: typer.Context, db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None,
+                  wait: Wait = 0.0) -> None:
+    """List ingested files with their line, stored and rejected counts (`files forget PATH` drops one).
 
     Standard input is listed under the hidden file it was spooled to
-    (.appaccess-stdin-TIME-...), which is removed after the ingest.
+    (.appaccess-stdin-TIME-...), which is removed after the ingest. A copy of
+    an ingested file is listed too, its lines counted as skipped: they were
+    read from the original.
 
-    Example: appaccess files --db audit.duckdb -o files.csv
+    \b
+    Examples:
+      appaccess files --db audit.duckdb -o files.csv
+      appaccess files forget /var/log/nginx/access.log --db audit.duckdb
     """
     from analyzer.context import Context
 
-    with Context(db, read_only=True, wait=wait) as ctx:
-        emit(ctx.files(), fmt, out)
+    if ctx.invoked_subcommand is not None:
+        return
+    with Context(db, read_only=True, wait=wait) as context:
+        emit(context.files(), fmt, out)
+
+
+@files_app.command("forget")
+def files_forget(
+    path: Annotated[str, typer.Argument(help="The file, as `appaccess files` lists it (it may no longer exist).",
+                                        metavar="PATH", show_default=False)],
+    db: Db = DEFAULT_DB, wait: Wait = 0.0,
+) -> None:
+    """Drop everything loaded from one file, so the next ingest reads it as new.
+
+    Its stored requests and rejected lines are deleted, with the records of
+    its copies. For what the identity rules cannot know: a file edited in
+    place that should be read again whole (or use ingest --replace), a file
+    ingested by mistake.
+
+    Example: appaccess files forget /var/log/nginx/access.log.1 --db audit.duckdb
+    """
+    from analyzer.context import Context
+
+    with Context(db, wait=wait) as ctx:
+        dropped = ctx.forget_file(path)
+    for where, stored, rejected in dropped:
+        say(f"forgot {_shown(where)}: {stored:,} stored, {rejected:,} rejected")
 
 
 @app.command("rejects")

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from analyzer.output import TABULAR, Frame, OutputFormat, choose_format, plural, render
 
@@ -84,6 +84,16 @@ class AppCommand(TyperCommand):
         if options:
             with formatter.section("Options"):
                 formatter.write_dl(options)
+
+
+class AppGroup(TyperGroup):
+    """A command group whose own options (a group that also acts, like ``files``) read like a command's."""
+
+    _argument_name = staticmethod(AppCommand._argument_name)
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        AppCommand.format_options(self, ctx, formatter)  # type: ignore[arg-type]
+        self.format_commands(ctx, formatter)
 
 
 def aliased(aliases: Mapping[str, str]) -> type[AppCommand]:

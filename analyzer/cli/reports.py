@@ -221,8 +221,8 @@ def simulate_command(
     chosen = output_format(fmt, out, REPORT_FORMATS)
     check_writable(out, rows, html)
     with Context(db, wait=wait) as ctx:
-        ctx.require_requests(start, end)
-        sim = ctx.simulate(proposed, mode=mode.value, window=Window(start, end), out=rows, strict=strict)
+        sim = ctx.simulate(proposed, mode=mode.value, window=Window(start, end), out=rows, strict=strict,
+                           require_requests=True)
         for target in (html, out or Path("appaccess-report.html") if chosen is OutputFormat.html else None):
             if target is not None:
                 ctx.write_html_report(target, report.Filters(since=start, until=end), simulation=sim)

@@ -66,6 +66,9 @@ class DocumentBatch:
     rejects: pa.Table  # lines.REJECT_SCHEMA
     n_records: int  # records read (parsed + rejected) in this batch
     skipped: int = 0  # header/comment lines, counted but not rows
+    #: the document ended early (still being written): its last reject is taken back and the
+    #: document read again from that record when the file grows
+    incomplete: bool = False
 
 
 #: reader(stream, params) for document formats. ``params`` holds the format's

@@ -1,11 +1,17 @@
 """HAR 1.2 files (browser "Save all as HAR", proxy exports): one JSON document.
 
-A document format: the whole file is parsed with :func:`json.loads` and each
-``log.entries[]`` item becomes one row, in Python (HAR files are small - the
-browser has to hold them). ``line_no`` is the 1-based index of the entry in
-``log.entries``, so rejects point at "entry 17". A file that is not valid
-JSON (or UTF-8), or has no ``log.entries`` list, is one reject with the
-reason; nothing is dropped silently.
+A document format, read as a stream: an incremental JSON parser (ijson) walks
+the document and each ``log.entries[]`` item is built on its own and becomes
+one row, so memory does not grow with the file (gigabytes of whitespace, a
+million entries). Response bodies, post data and cookies are skipped as they
+are parsed, never built. ``line_no`` is the 1-based index of the entry in
+``log.entries``, so rejects point at "entry 17". A value longer than
+:data:`MAX_VALUE_BYTES` (a huge embedded body) stops the reading with a
+reject, as does JSON that is not valid (or not UTF-8): the entries before it
+are kept and the rest of the document is one reject with the reason; a
+document with no ``log.entries`` list is one reject. A document that ends
+early (still being written) is marked incomplete, so that when the file
+grows its reading resumes at the entry that was cut.
 
 From each entry: ``startedDateTime`` (ISO-8601, converted to UTC),
 ``request.method``/``url``, ``response.status`` (0 - blocked or failed in the
@@ -23,9 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
+import ijson
 import pyarrow as pa
 
 from analyzer.formats import fieldmap
@@ -33,6 +41,17 @@ from analyzer.formats.base import PARSED_SCHEMA, DocumentBatch, LogFormat
 from analyzer.formats.lines import REJECT_SCHEMA, reject_text
 
 BATCH_ENTRIES = 50_000
+#: Longest JSON value (string, number) read; a longer one stops the document with a reject.
+MAX_VALUE_BYTES = 64 << 20
+#: How much of the document a whole-document reject shows.
+HEAD_SHOWN = 4000
+#: Parts of an entry never built: bodies, post data, cookies (by ijson prefix).
+_SKIPPED = frozenset({"log.entries.item.response.content.text", "log.entries.item.request.postData",
+                      "log.entries.item.request.cookies", "log.entries.item.response.cookies"})
+_ENTRY = "log.entries.item"
+_WHITESPACE = b" \t\r\n"
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRUCTURE = re.compile(rb'[][{}:,"]')
 _HEADERS = {"user-agent": "user_agent", "host": "host", ":authority": "host", "authorization": "auth_header"}
 
 
@@ -166,46 +185,168 @@ def _batch(rows: list[tuple[int, dict[str, Any]]], rejects: list[tuple[int, str,
     return DocumentBatch(parsed, reject_table, len(rows) + len(rejects))
 
 
+class _ValueTooLong(Exception):
+    pass
+
+
+class _Feed:
+    """The stream as the JSON parser reads it: a leading BOM dropped, the head kept (for a reject),
+    and no value longer than MAX_VALUE_BYTES, which the parser would otherwise buffer whole.
+
+    A value's length is told without parsing: whether the parser is inside a string follows
+    from the unescaped quotes read so far; outside strings, a run of bytes without any JSON
+    punctuation is one number or literal. Whitespace between values costs nothing.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.head = b""
+        self.eof = False
+        self.in_string = False
+        self.escaped = False  # the previous read ended in the middle of an escape (a backslash)
+        self.run = 0  # bytes of the value being read, when it spans reads
+        self.started = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # (ijson probes the stream's type this way)
+            return b""
+        data = self.stream.read(size if size > 0 else 1 << 16)
+        if not self.started:
+            while len(data) < 3 and (more := self.stream.read(3)):
+                data += more
+            self.started = True
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+        if not data:
+            self.eof = True
+            return data
+        if len(self.head) < HEAD_SHOWN:
+            self.head += data[: HEAD_SHOWN - len(self.head)]
+        self._measure(data)
+        return data
+
+    def _measure(self, data: bytes) -> None:
+        body = data[1:] if self.escaped else data
+        self.escaped = False
+        if self.in_string or b'"' in body:
+            plain = _ESCAPE.sub(b"", body)
+            if plain.endswith(b"\\") and (len(plain) - len(plain.rstrip(b"\\"))) % 2:
+                self.escaped, plain = True, plain[:-1]
+            quotes = plain.count(b'"')
+            if not quotes:
+                self.run += len(data)  # inside one string the whole read
+            else:
+                self.in_string ^= quotes % 2 == 1
+                self.run = len(body) - body.rfind(b'"') if self.in_string else 0
+        else:
+            solid = body.translate(None, _WHITESPACE)  # (whitespace between values costs nothing)
+            if solid and _STRUCTURE.search(solid) is None:
+                self.run += len(data)  # a number or literal going on
+            else:
+                self.run = 0
+        if self.run > MAX_VALUE_BYTES:
+            raise _ValueTooLong
+
+
 def _whole_file_reject(first: int, reason: str, data: bytes) -> DocumentBatch:
-    return _batch([], [(first, reason, reject_text(data[:4000]))])
+    return _batch([], [(first, reason, reject_text(data[:HEAD_SHOWN]))])
+
+
+def _json_problem(error: Exception) -> str:
+    """The parser's message without the excerpt of the document it appends (it may hold secrets)."""
+    text = error.args[0] if error.args else str(error)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return str(text).strip().splitlines()[0] if str(text).strip() else type(error).__name__
+
+
+class _Entries:
+    """Builds each log.entries item from parser events, skipping the parts never used."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.index = 0  # entries met so far
+        self.found = False  # the log.entries list was seen
+        self.builder: ijson.ObjectBuilder | None = None
+        self.depth = 0  # open containers of the entry being read
+        self.keep = False  # whether the entry is built (entries before `first` are only counted)
+        self.skipping: str | None = None
+
+    def event(self, prefix: str, event: str, value: Any) -> tuple[bool, Any]:
+        """(an entry ended, that entry) for one parser event."""
+        if self.depth == 0:
+            if prefix == "log.entries" and event == "start_array":
+                self.found = True
+            elif prefix == _ENTRY and self.found:
+                self.keep = self.index + 1 >= self.first
+                if event in ("start_map", "start_array"):
+                    self.depth = 1
+                    if self.keep:
+                        self.builder = ijson.ObjectBuilder()
+                        self.builder.event(event, value)
+                else:
+                    self.index += 1
+                    return True, value
+            return False, None
+        if self.skipping is not None:
+            if prefix == self.skipping or prefix.startswith(self.skipping + "."):
+                return False, None
+            self.skipping = None
+        if event == "map_key" and f"{prefix}.{value}" in _SKIPPED:
+            self.skipping = f"{prefix}.{value}"
+            return False, None
+        if event in ("start_map", "start_array"):
+            self.depth += 1
+        elif event in ("end_map", "end_array"):
+            self.depth -= 1
+        if self.builder is not None:
+            self.builder.event(event, value)
+        if self.depth:
+            return False, None
+        self.index += 1
+        entry, self.builder = (self.builder.value if self.builder is not None else None), None
+        return self.keep, entry
 
 
 def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBatch]:
-    """Rows of a HAR document, from entry ``params['first_line_no']`` on."""
+    """Rows of a HAR document, from entry ``params['first_line_no']`` on, read as a stream."""
     first = int(params.get("first_line_no", 1))
-    data = stream.read()
-    try:
-        text = data.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as error:
-        yield _whole_file_reject(first, f"not a HAR document: invalid UTF-8 at byte {error.start + 1}", data)
-        return
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        reason = getattr(error, "msg", str(error))
-        where = f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
-        yield _whole_file_reject(first, f"not a HAR document: bad JSON ({reason}{where})", data)
-        return
-    log = document.get("log") if isinstance(document, dict) else None
-    entries = log.get("entries") if isinstance(log, dict) else None
-    if not isinstance(entries, list):
-        yield _whole_file_reject(first, "not a HAR document: no log.entries list", data)
-        return
+    feed = _Feed(stream)
+    entries = _Entries(first)
     rows: list[tuple[int, dict[str, Any]]] = []
     rejects: list[tuple[int, str, str]] = []
-    for index, entry in enumerate(entries, start=1):
-        if index < first:
-            continue
-        try:
-            rows.append((index, _row(entry)))
-        except _Bad as bad:
-            raw = json.dumps(_redacted(entry), ensure_ascii=True)
-            rejects.append((index, str(bad), reject_text(raw.encode("ascii"))))
-        if len(rows) + len(rejects) >= BATCH_ENTRIES:
-            yield _batch(rows, rejects)
-            rows, rejects = [], []
+    problem: str | None = None
+    incomplete = False
+    try:
+        for prefix, event, value in ijson.parse(feed, buf_size=1 << 20, use_float=True):
+            ended, entry = entries.event(prefix, event, value)
+            if not ended:
+                continue
+            try:
+                rows.append((entries.index, _row(entry)))
+            except _Bad as bad:
+                raw = json.dumps(_redacted(entry), ensure_ascii=True)
+                rejects.append((entries.index, str(bad), reject_text(raw.encode("ascii"))))
+            if len(rows) + len(rejects) >= BATCH_ENTRIES:
+                yield _batch(rows, rejects)
+                rows, rejects = [], []
+    except ijson.JSONError as error:
+        message = _json_problem(error)
+        incomplete = feed.eof and "premature EOF" in message
+        problem = ("incomplete HAR document: it ends early (still being written?); read again when it grows"
+                   if incomplete else f"not a HAR document: bad JSON ({message})")
+    except _ValueTooLong:
+        problem = f"not a HAR document: a JSON value longer than {MAX_VALUE_BYTES >> 20} MB"
+    if problem is None and not entries.found:
+        problem = "not a HAR document: no log.entries list"
+    if problem is not None:
+        where = max(entries.index + 1, first)
+        if entries.index and entries.found:
+            problem += f" (after entry {entries.index})"
+        rejects.append((where, problem, reject_text(feed.head)))
     if rows or rejects:
-        yield _batch(rows, rejects)
+        batch = _batch(rows, rejects)
+        yield DocumentBatch(batch.parsed, batch.rejects, batch.n_records, incomplete=incomplete)
 
 
 def _detect(sample: list[str]) -> float:

@@ -9,6 +9,11 @@ touches the rare lines that hold non-ASCII bytes (to check their UTF-8).
 A final line without a newline is still delivered (files often end that way);
 ``LineChunk.unterminated`` tells the ingest so it can take that line back if
 the file later grows and completes it.
+
+Memory stays bounded whatever the input: a chunk holds at most
+:data:`MAX_CHUNK_LINES` lines (32 MB of blank lines would otherwise be 32
+million rejects at once), and the commonest reject, the empty line, is built
+as Arrow arrays without a Python object per line.
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ import pyarrow as pa
 MAX_LINE_BYTES = 1 << 20
 #: How much raw text of a rejected line is kept, for a human to look at.
 REJECT_TEXT_CHARS = 2000
+EMPTY_LINE = "empty line"
 READ_BYTES = 8 << 20
+#: Lines per chunk at most, good and bad: what bounds memory when lines are tiny.
+MAX_CHUNK_LINES = 1 << 18
 
 REJECT_SCHEMA = pa.schema(
     [("line_no", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
@@ -72,14 +80,23 @@ class LineChunk:
     unterminated: bool = False  # the chunk's last line had no newline
 
 
-def _rejects_table(items: list[tuple[int, str, str]]) -> pa.Table:
-    if not items:
+def _rejects_table(items: list[tuple[int, str, str]], empty_line_nos: np.ndarray | None = None) -> pa.Table:
+    """Rejects in line order: ``items`` one by one, plus empty lines (built as arrays, none per line)."""
+    parts = []
+    if items:
+        line_nos, reasons, raws = zip(*items, strict=True)
+        parts.append(pa.table(
+            [pa.array(line_nos, pa.int64()), pa.array(reasons, pa.string()), pa.array(raws, pa.string())],
+            schema=REJECT_SCHEMA))
+    if empty_line_nos is not None and len(empty_line_nos):
+        n = len(empty_line_nos)
+        parts.append(pa.table([pa.array(empty_line_nos, pa.int64()), pa.repeat(EMPTY_LINE, n), pa.repeat("", n)],
+                              schema=REJECT_SCHEMA))
+    if not parts:
         return REJECT_SCHEMA.empty_table()
-    line_nos, reasons, raws = zip(*items, strict=True)
-    return pa.table(
-        [pa.array(line_nos, pa.int64()), pa.array(reasons, pa.string()), pa.array(raws, pa.string())],
-        schema=REJECT_SCHEMA,
-    )
+    if len(parts) == 1:
+        return parts[0]
+    return pa.concat_tables(parts).sort_by("line_no").combine_chunks()
 
 
 def split_lines(body: bytes, first_line_no: int, *, terminated: bool = True,
@@ -115,7 +132,8 @@ def split_lines(body: bytes, first_line_no: int, *, terminated: bool = True,
         bad[indexes] = True
 
     mark(np.flatnonzero(lengths > max_line_bytes), f"line longer than {max_line_bytes} bytes")
-    mark(np.flatnonzero(lengths == 0), "empty line")
+    empty = np.flatnonzero(lengths == 0)  # no reason per line: the commonest reject, built as arrays
+    bad[empty] = True
     nul_at = np.flatnonzero(data == 0) if body.find(b"\x00") >= 0 else None
     if nul_at is not None:
         mark(np.unique(np.searchsorted(ends, nul_at, side="left")), "NUL byte in line")
@@ -133,6 +151,7 @@ def split_lines(body: bytes, first_line_no: int, *, terminated: bool = True,
         (first_line_no + index, reasons[index], reject_text(body[starts[index]:content_ends[index]]))
         for index in sorted(reasons)
     ]
+    rejects = _rejects_table(reject_items, empty + first_line_no)
     good = np.flatnonzero(~bad)
     keep_starts = starts[good]
     keep_lengths = lengths[good]
@@ -154,7 +173,24 @@ def split_lines(body: bytes, first_line_no: int, *, terminated: bool = True,
     )
     line_nos = pa.array(good + first_line_no, pa.int64())
     lines = pa.table([line_nos, line_array], schema=LINES_SCHEMA)
-    return lines, _rejects_table(reject_items), n_lines
+    return lines, rejects, n_lines
+
+
+def _pieces(body: bytes, max_lines: int) -> Iterator[bytes]:
+    """``body`` (whole lines) cut into runs of at most ``max_lines`` lines."""
+    if len(body) <= max_lines:  # fewer bytes than lines allowed: fewer lines too
+        yield body
+        return
+    newlines = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    if len(newlines) <= max_lines:
+        yield body
+        return
+    start = 0
+    for end in newlines[max_lines - 1::max_lines].tolist():
+        yield body[start:end + 1]
+        start = end + 1
+    if start < len(body):
+        yield body[start:]
 
 
 @dataclass(slots=True)
@@ -170,8 +206,8 @@ class RawChunk:
 
 def iter_line_chunks(stream: BinaryIO, *, start_line_no: int = 1, start_offset: int = 0,
                      read_bytes: int = READ_BYTES, max_line_bytes: int = MAX_LINE_BYTES,
-                     raw: bool = False) -> Iterator[LineChunk | RawChunk]:
-    """Read ``stream`` to its end in chunks of whole lines.
+                     max_lines: int = MAX_CHUNK_LINES, raw: bool = False) -> Iterator[LineChunk | RawChunk]:
+    """Read ``stream`` to its end in chunks of whole lines (at most ``max_lines`` each).
 
     ``end_offset`` of each chunk counts bytes from the start of the stream
     (``start_offset`` is where the stream was positioned). A line longer than
@@ -217,14 +253,17 @@ def iter_line_chunks(stream: BinaryIO, *, start_line_no: int = 1, start_offset: 
                 carry = buffer
             continue
         body, carry = buffer[: last_newline + 1], buffer[last_newline + 1:]
-        offset += len(body)
-        if raw:
-            n_lines = body.count(b"\n")
-            yield RawChunk(line_no, n_lines, body, offset)
-        else:
-            lines, rejects, n_lines = split_lines(body, line_no, max_line_bytes=max_line_bytes)
-            yield LineChunk(line_no, n_lines, lines, rejects, offset)
-        line_no += n_lines
+        del buffer
+        for piece in _pieces(body, max_lines):
+            offset += len(piece)
+            if raw:
+                n_lines = piece.count(b"\n")
+                yield RawChunk(line_no, n_lines, piece, offset)
+            else:
+                lines, rejects, n_lines = split_lines(piece, line_no, max_line_bytes=max_line_bytes)
+                yield LineChunk(line_no, n_lines, lines, rejects, offset)
+            line_no += n_lines
+        del body
     if oversize is not None:
         offset += oversize_len
         yield oversize_chunk(True)

@@ -24,7 +24,8 @@ class IngestOptions:
 
     format: str = "auto"
     fields: Mapping[str, str] = field(default_factory=dict)  # canonical -> source field
-    replace: bool = False  # re-load a file whose content changed in place
+    #: re-load files from scratch: edited in place, or unchanged but read with the wrong --input-format
+    replace: bool = False
     batch_bytes: int = BATCH_BYTES
     #: --log-format: a custom line layout (GoAccess-style or a regex) for every file
     log_format: str | None = None
@@ -59,13 +60,15 @@ class FileResult:
     path: str
     file_id: int | None
     format: str
-    action: str  # new | appended | unchanged | replaced | renamed
+    action: str  # new | appended | unchanged | replaced | renamed | copy
     lines_read: int
     stored: int
     rejected: int
     skipped: int
     non_confluence: int
     seconds: float
+    #: what the file is to the workspace when that needs saying: "a copy of PATH", "was PATH"...
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@
 -- With --redact-pii ($salt not NULL) the query and `extra` have e-mail
 -- addresses and account ids replaced by tokens (identities and query space
 -- keys are redacted once per distinct value, when they are interned).
+-- A target Confluence would refuse (a NUL character, an invalid or NUL escape, an
+-- encoded slash, dot segments above the root: aa_target_problem) makes the row a
+-- reject with the reason; the check runs only on the few targets holding '%', a
+-- backslash, '/.' or NUL.
 -- Input: relation `parsed` (ingest/check_parsed). Param: $salt (text or NULL).
 -- Output: one row per parsed row; `reject_reason` is non-NULL for rows to reject.
 WITH c AS (
@@ -21,7 +25,7 @@ WITH c AS (
     FROM parsed
 ),
 q AS (
-    SELECT * EXCLUDE (relative, qpos, hpos, target),
+    SELECT * EXCLUDE (relative, qpos, hpos),
            CASE WHEN hpos = 0 THEN qpos WHEN qpos = 0 THEN hpos ELSE least(qpos, hpos) END AS cut,
            CASE WHEN cut > 0 THEN left(target, cut - 1) ELSE target END AS raw_target,
            CASE WHEN cut > 0 AND cut = qpos
@@ -32,7 +36,10 @@ q AS (
 )
 SELECT
     line_no,
-    reject_reason,
+    CASE WHEN reject_reason IS NOT NULL THEN reject_reason
+         WHEN contains(raw_target, '%') OR contains(raw_target, '/.') OR contains(raw_target, '\')
+              OR contains(target, chr(0))
+         THEN aa_target_problem(raw_target, target) END AS reject_reason,
     ts,
     method,
     host,

@@ -1,10 +1,14 @@
 -- name: ingest/split_target
 -- Split each distinct request target (its query string cut off already, see
 -- ingest/row_split) into host, cloud id and path: absolute URLs (proxy logs)
--- and paths, the OAuth 2.0 / Forge gateway form /ex/confluence/{cloudId}/...,
--- doubled and trailing slashes; then the length of the Confluence REST prefix
--- and the path *shape* the router matches. Runs once per distinct
--- (method, host, target) of a batch, never per request.
+-- and paths, the OAuth 2.0 / Forge gateway form /ex/confluence/{cloudId}/...;
+-- the path normalised the way Confluence's server reads it (aa_normalise_path:
+-- path parameters dropped, unreserved characters decoded, duplicate slashes
+-- merged, dot segments resolved; a trailing slash dropped), so a tricked
+-- spelling routes like the plain one; then the length of the Confluence REST
+-- prefix and the path *shape* the router matches. Targets Confluence would
+-- refuse never get here (aa_target_problem in ingest/row_split rejects them).
+-- Runs once per distinct (method, host, target) of a batch, never per request.
 -- Input: relation `raw_targets(method, host, target)`.
 -- Output: the input columns, then split_host, cloud_id, path, prefix_len, shape.
 WITH t AS (
@@ -17,7 +21,7 @@ WITH t AS (
 ),
 u AS (
     SELECT * EXCLUDE (relative, abs_url),
-           CASE WHEN relative THEN target ELSE abs_url['path'] END AS raw_path,
+           aa_normalise_path(CASE WHEN relative THEN target ELSE abs_url['path'] END) AS raw_path,
            lower(CASE WHEN relative OR abs_url['authority'] = '' THEN host
                       ELSE regexp_replace(abs_url['authority'], '^[^@]*@|:[0-9]*$', '', 'g') END) AS split_host
     FROM t
@@ -32,9 +36,9 @@ g AS (
 ),
 c AS (
     -- (rtrim is costly even when there is nothing to trim: test first)
-    SELECT * EXCLUDE (p0, p0c, raw_path),
-           CASE WHEN ends_with(p0c, '/') THEN rtrim(p0c, '/') ELSE p0c END AS p1
-    FROM (SELECT *, CASE WHEN contains(p0, '//') THEN regexp_replace(p0, '//+', '/', 'g') ELSE p0 END AS p0c FROM g)
+    SELECT * EXCLUDE (p0, raw_path),
+           CASE WHEN ends_with(p0, '/') THEN rtrim(p0, '/') ELSE p0 END AS p1
+    FROM g
 ),
 k AS (
     SELECT * EXCLUDE (p1),

@@ -45,7 +45,9 @@ CREATE OR REPLACE MACRO aa_ip_num(ip) AS
 -- Each distinct client identity and the app it belongs to (NULL: no app matched).
 CREATE OR REPLACE VIEW identity_apps AS
 WITH addr AS (
-    SELECT *, aa_ip_family(client_ip) AS ip_family, aa_ip_num(client_ip) AS ip_num FROM identities
+    -- an address logged with its port ([2001:db8::2]:443, 10.0.0.1:5555) is the address
+    SELECT *, aa_ip_family(aa_strip_port(client_ip)) AS ip_family, aa_ip_num(aa_strip_port(client_ip)) AS ip_num
+    FROM identities
 ),
 candidates AS (
     SELECT d.identity_id, i.app_key AS app, i.strength, a.ord

@@ -26,7 +26,8 @@
 -- Policies are additive; the most restrictive effect wins (blocked > filtered >
 -- unknown_space), ties go to the policy listed first.
 
--- Each policy's space entries, resolved through the inventory when possible.
+-- Each policy's space entries, resolved through the inventory when possible (a space
+-- key whatever its case: Confluence looks spaces up by their lower-cased key).
 CREATE OR REPLACE VIEW policy_space_entries AS
 SELECT ps.policy_set, ps.name, ps.space AS entry,
        coalesce(any_value(sk.space_key), any_value(si.space_key),
@@ -35,7 +36,7 @@ SELECT ps.policy_set, ps.name, ps.space AS entry,
                 CASE WHEN regexp_full_match(ps.space, '[0-9]+') THEN ps.space END) AS space_id
 FROM policy_spaces AS ps
 JOIN policies AS p ON p.policy_set = ps.policy_set AND p.name = ps.name
-LEFT JOIN spaces AS sk ON sk.space_key = ps.space AND (p.site IS NULL OR sk.site IS NULL OR sk.site = p.site)
+LEFT JOIN spaces AS sk ON upper(sk.space_key) = upper(ps.space) AND (p.site IS NULL OR sk.site IS NULL OR sk.site = p.site)
 LEFT JOIN spaces AS si ON si.space_id = ps.space AND (p.site IS NULL OR si.site IS NULL OR si.site = p.site)
 GROUP BY ps.policy_set, ps.name, ps.space;
 
@@ -44,6 +45,9 @@ CREATE OR REPLACE VIEW policy_lists AS
 SELECT p.*,
        coalesce((SELECT list(DISTINCT e.space_key) FROM policy_space_entries e
                  WHERE e.policy_set = p.policy_set AND e.name = p.name AND e.space_key IS NOT NULL), []) AS keys,
+       coalesce((SELECT list(DISTINCT upper(e.space_key)) FROM policy_space_entries e
+                 WHERE e.policy_set = p.policy_set AND e.name = p.name AND e.space_key IS NOT NULL), [])
+           AS upper_keys,  -- (a request's key matches whatever its case)
        coalesce((SELECT list(DISTINCT e.space_id) FROM policy_space_entries e
                  WHERE e.policy_set = p.policy_set AND e.name = p.name AND e.space_id IS NOT NULL), []) AS ids,
        (SELECT count(*) FROM policy_space_entries e
@@ -102,7 +106,7 @@ candidates AS (
                WHEN 'all_spaces' THEN CASE WHEN f.scope = 'space' THEN 3 ELSE 2 END
                WHEN 'spaces' THEN CASE
                    WHEN f.scope = 'site' THEN 2
-                   WHEN list_contains(p.keys, f.space_key) OR list_contains(p.ids, f.space_id) THEN 3
+                   WHEN list_contains(p.upper_keys, upper(f.space_key)) OR list_contains(p.ids, f.space_id) THEN 3
                    WHEN (f.space_key IS NOT NULL AND f.space_id IS NOT NULL)
                      OR (f.space_key IS NOT NULL AND p.n_key_known = p.n_entries)
                      OR (f.space_id IS NOT NULL AND p.n_id_known = p.n_entries) THEN 0

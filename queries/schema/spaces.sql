@@ -8,9 +8,11 @@
 -- Resolution runs once per distinct (site, kind, value) reference, then once
 -- per request key; never per request.
 
--- Every way the inventory lets a (kind, value) pair name a space.
+-- Every way the inventory lets a (kind, value) pair name a space. Space keys
+-- match whatever their case (`value` upper-cased): Confluence looks spaces up by
+-- their lower-cased key (its `spaces.lowerspacekey` column), so /space/hr is HR.
 CREATE OR REPLACE VIEW space_lookup AS
-SELECT 'key' AS kind, space_key AS value, site, space_id, space_key, classification
+SELECT 'key' AS kind, upper(space_key) AS value, site, space_id, space_key, classification
 FROM spaces WHERE space_key IS NOT NULL
 UNION ALL
 SELECT 'id', space_id, site, space_id, space_key, classification
@@ -85,7 +87,7 @@ resolution AS MATERIALIZED (
                 ELSE f.kind || ':' || f.value END AS token
     FROM distinct_refs AS f
     LEFT JOIN space_lookup AS l
-           ON l.kind = f.kind AND l.value = f.value
+           ON l.kind = f.kind AND l.value = CASE WHEN f.kind = 'key' THEN upper(f.value) ELSE f.value END
           AND (f.request_site IS NULL OR l.site IS NULL OR l.site = f.request_site)
     GROUP BY f.request_site, f.kind, f.value
 ),

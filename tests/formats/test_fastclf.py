@@ -34,7 +34,7 @@ GOOD = [
     'acme.atlassian.net:443 10.0.0.1 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/api/v2/pages/12/children? '
     'HTTP/1.1" 200 5 "-" "x"',
     'acme.atlassian.net:443 10.0.0.1 - - [11/Sep/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "x"',
-    'acme.atlassian.net:443 10.0.0.1 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/rest/api/space/%7Eabc/content#x?q '
+    'acme.atlassian.net:443 10.0.0.1 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/rest/api/space/~abc/content#x?q '
     'HTTP/1.1" 200 5 "-" "x"',
     'acme.atlassian.net:443 10.0.0.1 - - [11/Sep/2026:10:00:00 +0000] "GET /wiki/api/v2/pages/1 HTTP/1.1" 200 512 '
     '"-" "BackupPro/2.1"',
@@ -61,6 +61,8 @@ ODD = [
     GOOD[0].replace("limit=5", "limit=5&jwt=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln"),  # a credential: SQL masks
     GOOD[0].replace("limit=5", "access_token=abc"),
     GOOD[0] + "\r",  # CRLF line
+    GOOD[0].replace("space/HR", "space/%48R"),  # an escape in the path: normalised (or refused) in SQL
+    GOOD[0].replace("space/HR", "space/./HR"),  # a dot segment
     "",  # empty line
 ]
 
