@@ -27,25 +27,41 @@ from analyzer.connectors import plan as plan_module
 from analyzer.errors import ConfigError, EmptyWorkspaceError, UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
+from analyzer.lake import LakeScope, open_lake
 from analyzer.output import Frame, plural
 from analyzer.sources import STDIN, spool_stdin
 from analyzer.workspace import DEFAULT_PATH, Workspace
 
 
 class Context:
-    """A workspace and everything you can do with it."""
+    """A workspace and everything you can do with it.
 
-    def __init__(self, db: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0) -> None:
-        self.db = Path(db) if db is not None else DEFAULT_PATH
+    ``Context(lake="DIR")`` opens a lake instead (analyzer/lake/: written by ``appaccess spark
+    ingest`` or ``export -o DIR``): reports, what-if, suggest and SQL work on it as on a
+    workspace; it cannot be changed. ``scope`` says which days (and site) the calls will ask
+    about, so that only those partitions are read.
+    """
+
+    def __init__(self, db: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0,
+                 lake: str | Path | None = None, scope: LakeScope = LakeScope()) -> None:
+        self.lake = str(lake) if lake is not None else None
+        self.db = Path(self.lake) if self.lake is not None else Path(db) if db is not None else DEFAULT_PATH
         self.read_only = read_only
         self.wait = wait
+        self.scope = scope
         self._ws: Workspace | None = None
 
     @property
     def ws(self) -> Workspace:
         if self._ws is None:
-            self._ws = Workspace.open(self.db, read_only=self.read_only, wait=self.wait)
+            self._ws = (open_lake(self.lake, self.scope) if self.lake is not None
+                        else Workspace.open(self.db, read_only=self.read_only, wait=self.wait))
         return self._ws
+
+    def _writable(self, what: str) -> None:
+        if self.lake is not None:
+            raise UsageError(f"a lake cannot be changed: cannot {what} {self.lake}",
+                             hint="lakes are written whole by `appaccess spark ingest` or `appaccess export -o DIR`")
 
     # -- ingest --------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], options: IngestOptions | None = None,
@@ -57,6 +73,7 @@ class Context:
         Standard input is spooled to a hidden file next to the workspace for the
         duration (see analyzer.sources.spool_stdin) and recognised again by content.
         """
+        self._writable("ingest into")
         paths = list(paths)
         if not any(str(p) == STDIN for p in paths):
             return ingest(self.ws, paths, options, progress)
@@ -105,6 +122,7 @@ class Context:
 
     # -- configuration: apps, inventory, rules -------------------------------------
     def load_apps(self, path: str | Path) -> list[apps_module.App]:
+        self._writable("load apps into")
         apps = apps_module.load_apps_file(path)
         apps_module.store_apps(self.ws, apps)
         return apps
@@ -118,6 +136,7 @@ class Context:
         return Frame.from_arrow(table, title="Apps")
 
     def load_inventory(self, paths: Iterable[str | Path]) -> list[inventory_module.InventoryLoad]:
+        self._writable("load an inventory into")
         return inventory_module.load_inventory(self.ws, list(paths))
 
     def inventory(self) -> Frame:
@@ -137,6 +156,7 @@ class Context:
                         env: Mapping[str, str] | None = None,
                         progress: fetch_module.ProgressFn | None = None) -> fetch_module.FetchResult:
         """Fetch (or resume fetching) a site's inventory from the Confluence Cloud REST API."""
+        self._writable("fetch an inventory into")
         return fetch_module.fetch(self.ws, site, options, env=env, progress=progress)
 
     def plan_inventory_fetch(self, site: str, options: fetch_module.FetchOptions = fetch_module.FetchOptions(), *,
@@ -152,6 +172,7 @@ class Context:
         nothing) are warnings in ``ruleset.warnings``; with ``strict`` they are an error
         and nothing is loaded.
         """
+        self._writable("load rules into")
         known = [r[0] for r in self.ws.con.execute("SELECT app_key FROM apps").fetchall()]
         ruleset = self.check_rules(rules_module.load_rules_file(path, known), strict=strict)
         rules_module.store_policies(self.ws, ruleset.policies, policy_set)

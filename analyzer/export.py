@@ -1,8 +1,10 @@
-"""Write stored requests or their decisions to Parquet, CSV or JSON lines.
+"""Write stored requests or their decisions to Parquet, CSV or JSON lines, or a whole lake.
 
 DuckDB's COPY streams the result to disk, so exports of millions of rows stay
-within bounded memory. A path without a file extension becomes a directory of
-Hive-partitioned Parquet (``day=2026-09-11/...``), the layout Spark reads.
+within bounded memory. A path without a file extension becomes a lake
+(analyzer/lake/): Hive-partitioned Parquet of every request with its decision
+(``requests/day=2026-09-11/...``), its keys, rejects, files, the configuration
+and a manifest: the layout ``appaccess spark ingest`` writes and ``--lake`` reads.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from pathlib import Path
 
 from analyzer import sql
 from analyzer.errors import UsageError
+from analyzer.lake import write_lake
 from analyzer.workspace import Workspace
 
 SUFFIX_FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".json": "json", ".ndjson": "json"}
 WHAT = ("decisions", "requests")
-PARTITIONS = ("day", "site", "decision")
+PARTITIONS = ("day", "site")
 
 
 @dataclass(frozen=True)
@@ -39,29 +42,24 @@ def export(ws: Workspace, out: Path, *, what: str = "decisions", since: dt.datet
         raise UsageError(f"cannot tell the export format from {out.name!r}",
                          hint="use .parquet, .csv or .jsonl, or a directory name for partitioned Parquet")
     fmt = SUFFIX_FORMATS.get(suffix, "parquet")
-    if not suffix and not partition_by:
-        partition_by = ("day",)
-    if partition_by:
-        if suffix:
-            raise UsageError("--partition-by writes a directory of Parquet files", hint="give --out a directory name")
-        unknown = [p for p in partition_by if p not in PARTITIONS]
-        if unknown:
-            raise UsageError(f"cannot partition by {', '.join(unknown)}", hint=f"choose from {', '.join(PARTITIONS)}")
-        if what == "requests" and any(p != "day" for p in partition_by):
-            raise UsageError("requests can only be partitioned by day")
-        if out.exists() and any(out.iterdir()):
-            raise UsageError(f"{out} exists and is not empty", hint="choose a new directory")
+    if partition_by and suffix:
+        raise UsageError("--partition-by writes a lake, a directory", hint="give -o a directory name")
     if not out.parent.exists():
         raise UsageError(f"directory {out.parent} does not exist")
-    body = query.text
-    if partition_by and what == "decisions":
-        body = f"SELECT *, CAST(ts AS DATE) AS day FROM ({body})"
+    if not suffix:
+        if what != "decisions":
+            raise UsageError("a directory receives a lake: every request with its decision, keys, rejects, "
+                             "files and configuration", hint="drop --what, or give -o FILE.parquet")
+        unknown = [p for p in partition_by if p not in PARTITIONS]
+        if unknown:
+            raise UsageError(f"cannot partition a lake by {', '.join(unknown)}",
+                             hint=f"choose from {', '.join(PARTITIONS)}")
+        written = write_lake(ws, out, partition_by=partition_by, since=since, until=until)
+        return ExportResult(written.path, written.rows, "lake", written.partition_by)
     options = [f"FORMAT {fmt}"]
-    if partition_by:
-        options.append(f"PARTITION_BY ({', '.join(partition_by)})")
     if fmt == "csv":
         options.append("HEADER")
     target = str(out).replace("'", "''")
-    ws.con.execute(f"COPY ({body}) TO '{target}' ({', '.join(options)})", params)
+    ws.con.execute(f"COPY ({query.text}) TO '{target}' ({', '.join(options)})", params)
     rows = ws.con.execute(f"SELECT count(*) FROM ({query.text})", params).fetchall()[0][0]
-    return ExportResult(str(out), rows, fmt, tuple(partition_by))
+    return ExportResult(str(out), rows, fmt, ())
