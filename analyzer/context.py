@@ -204,12 +204,16 @@ class Context:
         total, first, last, inside = self.ws.con.execute(
             "SELECT count(*), min(ts), max(ts), count(*) FILTER (WHERE ($since IS NULL OR ts >= $since) "
             "AND ($until IS NULL OR ts < $until)) FROM requests", {"since": since, "until": until}).fetchall()[0]
+        kind = "lake" if self.lake is not None else "workspace"
         if not total:
-            raise EmptyWorkspaceError(f"the workspace {self.db} holds no requests",
-                                      hint=f"ingest logs first: appaccess ingest LOGS... --db {self.db}")
+            raise EmptyWorkspaceError(
+                f"the {kind} {self.db} holds no requests" + (" in the days asked for" if self.scope.since
+                                                             or self.scope.until else ""),
+                hint="check the lake's manifest.json" if self.lake is not None
+                else f"ingest logs first: appaccess ingest LOGS... --db {self.db}")
         if not inside:
             raise EmptyWorkspaceError(
-                f"no stored request is in the window asked for ({_window(since, until)}); the workspace holds "
+                f"no stored request is in the window asked for ({_window(since, until)}); the {kind} holds "
                 f"{first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M}", hint="check --since and --until")
         return int(inside)
 

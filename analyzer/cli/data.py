@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from analyzer.cli import app
-from analyzer.cli.options import DEFAULT_DB, Db, Format, Output, Since, Until, Wait, emit, say
+from analyzer.cli.options import DEFAULT_DB, Db, Format, Lake, Output, Since, Until, Wait, emit, open_context, say
 from analyzer.cli.times import parse_window
-from analyzer.context import Context
+from analyzer.lake import LakeScope
 from analyzer.output import plural
 
 
@@ -32,6 +32,7 @@ def export_command(
                                                              "--lake reads).", metavar="PATH",
                                       show_default=False)],
     db: Db = DEFAULT_DB,
+    lake: Lake = None,
     since: Since = None,
     until: Until = None,
     what: Annotated[What, typer.Option("--what", help="decisions: one row per request with its decision; "
@@ -55,7 +56,7 @@ def export_command(
       appaccess export -o lake/ && appaccess report blocked --lake lake/
     """
     start, end = parse_window(since, until)
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait, scope=LakeScope(start, end)) as ctx:
         result = ctx.export(out, what=what.value, since=start, until=end,
                             partition_by=tuple(p.value for p in partition_by or ()))
     if result.format == "lake":
@@ -68,7 +69,7 @@ def export_command(
 @app.command("sql")
 def sql_command(
     query: Annotated[str, typer.Argument(help="A SQL query over the workspace (read-only).", metavar="SQL")],
-    db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
+    db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many rows.", min=1,
                                               metavar="N")] = None,
 ) -> None:
@@ -80,7 +81,10 @@ def sql_command(
     Views:  decisions (one row per request with its decision), request_facts,
             attributed_requests; table macro decide('POLICY_SET')
 
-    Example: appaccess sql "SELECT decision, count(*) FROM decisions GROUP BY 1" -f csv
+    \b
+    Examples:
+      appaccess sql "SELECT decision, count(*) FROM decisions GROUP BY 1" -f csv
+      appaccess sql --lake lake/ "SELECT app, count(*) FROM decisions GROUP BY 1"
     """
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.sql(query, limit=limit), fmt, out)

@@ -10,7 +10,20 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from analyzer.cli import app
-from analyzer.cli.options import DEFAULT_DB, Db, Format, Output, Wait, aliased, emit, err_console, say, warn
+from analyzer.cli.options import (
+    DEFAULT_DB,
+    Db,
+    Format,
+    Lake,
+    Output,
+    Wait,
+    aliased,
+    emit,
+    err_console,
+    open_context,
+    say,
+    warn,
+)
 from analyzer.context import Context
 from analyzer.errors import InputFileError, UsageError
 from analyzer.formats import REGISTRY
@@ -181,17 +194,19 @@ def formats_command(fmt: Format = None, out: Output = None) -> None:
 
 
 @app.command("status")
-def status_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
-    """Summarise the workspace: files, requests, rejects, apps, inventory, policies, decisions.
+def status_command(db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None,
+                   wait: Wait = 0.0) -> None:
+    """Summarise the workspace (or a lake): files, requests, rejects, apps, inventory, policies, decisions.
 
     Example: appaccess status --db audit.duckdb
     """
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.status(), fmt, out)
 
 
 @app.command("files")
-def files_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
+def files_command(db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None,
+                  wait: Wait = 0.0) -> None:
     """List ingested files with their line, stored and rejected counts.
 
     Standard input is listed under the hidden file it was spooled to
@@ -199,13 +214,13 @@ def files_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, w
 
     Example: appaccess files --db audit.duckdb -o files.csv
     """
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.files(), fmt, out)
 
 
 @app.command("rejects")
 def rejects_command(
-    db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
+    db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
     file: Annotated[str | None, typer.Option("--file", help="Only lines of this file (path or suffix).",
                                              metavar="PATH")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many lines.", min=1, metavar="N")] = 100,
@@ -214,5 +229,5 @@ def rejects_command(
 
     Example: appaccess rejects --file access.log -n 20
     """
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.rejects(limit=limit, file=file), fmt, out)
