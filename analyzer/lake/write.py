@@ -28,8 +28,10 @@ from analyzer.lake.layout import (
     REQUESTS,
     FileEntry,
     Manifest,
+    SkippedEntry,
     check_partitions,
 )
+from analyzer.sources import SkippedFile
 from analyzer.workspace import Workspace
 
 
@@ -68,7 +70,7 @@ def keys_rows() -> str:
     return "SELECT * EXCLUDE (ws_key_id) FROM lake_keys ORDER BY key_id"
 
 
-def _portable(con: duckdb.DuckDBPyConnection, table: str) -> str:
+def portable(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """SELECT of a table with 128-bit integers as text (Parquet and Spark have no such type;
     the reader casts them back when it loads the table)."""
     wide = [r[0] for r in con.execute(
@@ -94,13 +96,17 @@ def write_small_parts(con: duckdb.DuckDBPyConnection, out: Path, files_query: st
     _copy(con, files_query + " ORDER BY file_id", out / FILES / "files.parquet")
     for table in CONFIG_TABLES:
         (out / CONFIG / table).mkdir(parents=True, exist_ok=True)
-        _copy(con, _portable(con, table), out / CONFIG / table / f"{table}.parquet")
+        _copy(con, portable(con, table), out / CONFIG / table / f"{table}.parquet")
 
 
 def file_entries(con: duckdb.DuckDBPyConnection) -> tuple[FileEntry, ...]:
     rows = con.execute("SELECT file_id, path, format, lines_read, rows_stored, rows_rejected, rows_skipped "
                        "FROM files ORDER BY file_id").fetchall()
     return tuple(FileEntry(*row) for row in rows)
+
+
+def skipped_entry(skipped: SkippedFile) -> SkippedEntry:
+    return SkippedEntry(skipped.path, skipped.reason, skipped.hint)
 
 
 def write_manifest(out: Path, manifest: Manifest) -> None:
