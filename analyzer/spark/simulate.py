@@ -1,0 +1,127 @@
+"""``appaccess spark simulate``: the what-if over a lake too large for one machine.
+
+A decision depends on a request's key and time, never on the request itself, so the work
+splits in two. The driver opens the lake (analyzer/lake/read.py: keys, configuration and
+decisions, all small), loads the proposal into a scratch policy set and decides every key
+under it with the workspace's SQL (simulate/key_changes): a table of per-key changes, a few
+hundred thousand rows at most, broadcast to the tasks. Each Spark task loads its share of the
+lake's requests into DuckDB and runs the single-machine query that joins requests to their
+key's change (simulate/changes, unchanged), then counts them (lake/sim_partial). The driver
+finishes over the counts with lake/sim_summary, sim_by_app_space and sim_by_endpoint, the
+single-machine totals written for counts instead of rows. The result is the same
+:class:`analyzer.whatif.Simulation` that ``appaccess simulate`` prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from analyzer import sql
+from analyzer.context import Context
+from analyzer.lake import LakeScope
+from analyzer.lake.layout import REQUESTS
+from analyzer.output import Frame
+from analyzer.rules import load_rules_file, store_policies
+from analyzer.spark.sources import is_uri
+from analyzer.whatif import SCRATCH, Simulation, Window, proposal
+from analyzer.workspace import registered
+
+#: The columns of a lake's requests a replay reads, with the workspace's types.
+FACTS = (("file_id", "INTEGER"), ("line_no", "BIGINT"), ("ts", "TIMESTAMP"), ("key_id", "BIGINT"),
+         ("status", "SMALLINT"), ("fapp", "VARCHAR"))
+
+
+@dataclass(frozen=True)
+class SimulatePlan:
+    key_changes: pa.Table
+    window: Window
+
+
+def _connection(plan: SimulatePlan) -> duckdb.DuckDBPyConnection:
+    """A task's DuckDB: the requests it is given as `facts` (and their field apps), the key changes."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "TimeZone": "UTC"})
+    con.execute("CREATE TABLE facts (" + ", ".join(f"{n} {t}" for n, t in FACTS) + ")")
+    con.execute("CREATE VIEW field_app_rows AS SELECT file_id, line_no, key_id, fapp AS app FROM facts "
+                "WHERE fapp > ''")
+    con.register("sim_key_changes", plan.key_changes)
+    return con
+
+
+def _partial(con: duckdb.DuckDBPyConnection, plan: SimulatePlan) -> pa.Table:
+    changes = sql.load_query("simulate/changes")
+    con.execute("CREATE OR REPLACE TABLE sim_changes AS " + changes.text,
+                sql.bind(changes, {"since": plan.window.since, "until": plan.window.until}))
+    return con.sql(sql.load_query("lake/sim_partial").text).to_arrow_table()
+
+
+def simulate_partition(batches: Iterator[pa.RecordBatch], plan: SimulatePlan) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: this partition's requests replayed and counted (lake/sim_partial)."""
+    con = _connection(plan)
+    try:
+        columns = ", ".join(f"CAST({n} AS {t})" for n, t in FACTS)
+        for batch in batches:
+            with registered(con, "lake_batch", batch):
+                con.execute(f"INSERT INTO facts SELECT {columns} FROM lake_batch")
+        yield from _partial(con, plan).to_batches()
+    finally:
+        con.close()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, title: str | None = None) -> Frame:
+    return Frame.from_arrow(con.sql(sql.load_query(name).text).to_arrow_table(), title=title)
+
+
+def spark_simulate(spark: Any, lake: str, proposed: str | Path, *, mode: str = "replace",
+                   window: Window = Window(), strict: bool = False) -> Simulation:
+    """Replay a lake's requests on ``spark`` against the proposed rules (see the module docstring)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    root = lake.rstrip("/") if is_uri(lake) else str(Path(lake).resolve())
+    with Context(lake=root, scope=LakeScope(window.since, window.until)) as ctx:
+        ws = ctx.ws
+        checked = ctx.check_rules(load_rules_file(proposed, [r[0] for r in ws.con.execute(
+            "SELECT app_key FROM apps").fetchall()]), strict=strict)
+        ruleset, policies = proposal(ws, proposed, mode)
+        with ws.transaction(rollback=True):
+            store_policies(ws, policies, SCRATCH)
+            keyed = sql.load_query("simulate/key_changes")
+            key_changes = ws.con.sql(keyed.text, params=sql.bind(keyed, {"proposed": SCRATCH})).to_arrow_table()
+        has_requests = bool(ws.con.execute("SELECT count(*) FROM glob(?)",
+                                           [f"{root}/{REQUESTS}/**/*.parquet"]).fetchall()[0][0])
+    plan = SimulatePlan(key_changes, window)
+    empty = _connection(plan)
+    try:
+        schema = _partial(empty, plan).schema
+    finally:
+        empty.close()
+    if has_requests:
+        requests = spark.read.option("basePath", f"{root}/{REQUESTS}").parquet(f"{root}/{REQUESTS}")
+        if window.since is not None:
+            requests = requests.where(F.col("day") >= F.lit(window.since.date()))
+        if window.until is not None:
+            requests = requests.where(F.col("day") <= F.lit(window.until.date()))
+        counted = requests.select(*(n for n, _ in FACTS)).mapInArrow(
+            functools.partial(simulate_partition, plan=plan), from_arrow_schema(schema))
+        groups = counted.toArrow().cast(schema)
+    else:
+        groups = schema.empty_table()
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "TimeZone": "UTC"})
+    try:
+        con.register("sim_groups", groups)
+        summary = _frame(con, "lake/sim_summary").records()[0]
+        by_app = _frame(con, "lake/sim_by_app_space", "Changes by app and space")
+        by_endpoint = _frame(con, "lake/sim_by_endpoint", "Changes by endpoint")
+    finally:
+        con.close()
+    warnings = (*ruleset.warnings, *(w for w in checked.warnings if w not in ruleset.warnings))
+    return dataclasses.replace(Simulation(summary, by_app, tuple(policies), mode, ruleset.warnings, None,
+                                          by_endpoint), warnings=warnings)
