@@ -50,7 +50,7 @@ from analyzer.report.terminal import (
     suggest_renderable,
 )
 from analyzer.sql import list_queries
-from analyzer.whatif import Window
+from analyzer.whatif import Simulation, Window
 
 report_app = AppTyper(help="Reports over the stored traffic and its decisions.")
 app.add_typer(report_app, name="report")
@@ -228,6 +228,12 @@ def simulate_command(
             if target is not None:
                 ctx.write_html_report(target, report.Filters(since=start, until=end), simulation=sim)
                 say(f"wrote {target}")
+    show_simulation(sim, proposed, chosen, fmt, out, rows, classes)
+
+
+def show_simulation(sim: Simulation, proposed: Path, chosen: OutputFormat, fmt: object, out: Path | None,
+                    rows: Path | None, classes: tuple[str, ...]) -> None:
+    """Print (or write) a simulation as `simulate` does, then trip --fail-on (shared with `spark simulate`)."""
     for warning in sim.warnings:
         warn(warning)
     title = f"What-if: {proposed.name} ({sim.mode} mode, {plural(len(sim.policies), 'policy')})"
