@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from analyzer.cli import app
+from analyzer.cli.data import Partition
 from analyzer.cli.ingest import _parse_fields, _summary
 from analyzer.cli.options import AppTyper, Format, Strict, Until, output_format, say, warn
 from analyzer.cli.options import Since as SinceOption
@@ -69,8 +70,9 @@ def spark_ingest_command(
     redact_pii: Annotated[bool, typer.Option(
         "--redact-pii", help="Store salted hashes instead of e-mail addresses and account ids (the salt is not "
                              "kept).")] = False,
-    by_site: Annotated[bool, typer.Option(
-        "--partition-by-site", help="Partition requests/ by site as well as by day.")] = False,
+    partition_by: Annotated[list[Partition] | None, typer.Option(
+        "--partition-by", help="requests/ by day (always), and by site too with --partition-by site (as for "
+                               "`export -o DIR`).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the lake if it exists.")] = False,
     task_mb: Annotated[int, typer.Option(
         "--task-mb", help="Input megabytes per Spark task at most (files are never split: a bigger file is one "
@@ -97,7 +99,7 @@ def spark_ingest_command(
                             redact_pii=redact_pii, timezone=timezone)
     config = Configuration(apps, rules, tuple(inventory or ()), config_db)
     result = spark_ingest(_spark(master), paths, lake, options, config,
-                          partition_by=("day", "site") if by_site else ("day",), overwrite=overwrite,
+                          partition_by=tuple(p.value for p in partition_by or ()), overwrite=overwrite,
                           max_task_bytes=task_mb << 20)
     for warning in result.warnings:
         warn(warning)

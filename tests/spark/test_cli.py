@@ -35,7 +35,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lake(spark: Any, logs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "lake"
     result = Cli()("spark", "ingest", logs, "--lake", out, *CONFIG_ARGS, "--master", "local[2]",
-                   "--partition-by-site")
+                   "--partition-by", "site")
     assert result.exit_code == 3, result.stderr  # error.log is not an access log: skipped, as by `ingest`
     assert "skipped" in result.stderr and "error.log" in result.stderr
     assert "[vhost_combined] 3,000 lines, 3,000 stored, 0 rejected" in result.stderr
