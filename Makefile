@@ -24,7 +24,7 @@ demo: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check analyzer tests benchmarks scripts
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check analyzer tests benchmarks scripts

@@ -53,7 +53,8 @@ def session(master: str | None = None, app_name: str = "appaccess") -> Any:
     chosen = master or default_master()
     if chosen is not None:
         builder = builder.master(chosen)
-    builder = (builder.config("spark.ui.showConsoleProgress", "false")
+    # Spark's own progress bar (stages and tasks) on a terminal; nothing in logs and pipes.
+    builder = (builder.config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     spark = builder.getOrCreate()

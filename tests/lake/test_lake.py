@@ -23,6 +23,9 @@ from analyzer.lake import LakeScope
 from analyzer.report import Filters
 from tests.differential.scenarios import SCENARIOS, Scenario, answers, built, comparable
 
+#: One worker runs this module: the lakes its tests share are built once.
+pytestmark = pytest.mark.xdist_group("lake")
+
 
 def _differences(workspace: dict[str, pa.Table], lake: dict[str, pa.Table]) -> list[str]:
     problems = [f"{name}: only in the workspace's answers" for name in sorted(set(workspace) - set(lake))]

@@ -21,6 +21,10 @@ from tests.spark.conftest import CONFIG, SAMPLES
 CONFIG_ARGS = ("--apps", CONFIG / "apps.yaml", "--rules", CONFIG / "rules.yaml", "--inventory", CONFIG / "sites.csv",
                "--inventory", CONFIG / "spaces.csv", "--inventory", CONFIG / "content.csv")
 
+#: One worker runs this module: its SparkSession and the lakes its tests share are built once.
+pytestmark = pytest.mark.xdist_group("spark-cli")
+
+
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:

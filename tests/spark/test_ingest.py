@@ -21,6 +21,10 @@ from tests.differential.scenarios import Scenario, comparable
 from tests.lake.test_lake import _collect, _differences
 from tests.spark.conftest import CONFIG, SAMPLE_CONFIG
 
+#: One worker runs this module: its SparkSession and the lakes its tests share are built once.
+pytestmark = pytest.mark.xdist_group("spark-ingest")
+
+
 
 @pytest.fixture(scope="module")
 def lakes(spark: Any, inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:

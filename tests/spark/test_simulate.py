@@ -19,6 +19,10 @@ from tests.spark.conftest import CONFIG
 
 PROPOSALS = (CONFIG / "proposed-rules.yaml", HERE / "config" / "proposed-variety.yaml")
 
+#: One worker runs this module: its SparkSession and the lakes its tests share are built once.
+pytestmark = pytest.mark.xdist_group("spark-simulate")
+
+
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
