@@ -51,6 +51,13 @@ class Context:
         self.scope = scope
         self._ws: Workspace | None = None
 
+    @classmethod
+    def over(cls, ws: Workspace, *, lake: str | Path | None = None) -> Context:
+        """A Context on a workspace already open (an engine's, e.g. a lake opened for keys only)."""
+        ctx = cls(ws.path, lake=lake)
+        ctx._ws = ws
+        return ctx
+
     @property
     def ws(self) -> Workspace:
         if self._ws is None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from analyzer import pipeline, sql
 from analyzer.errors import WorkspaceError
@@ -34,7 +35,7 @@ from analyzer.lake.layout import (
     Manifest,
     decision_sql_fingerprint,
 )
-from analyzer.workspace import DECISIONS_TABLE, Workspace, catalog_fingerprint
+from analyzer.workspace import DECISIONS_TABLE, Workspace, catalog_fingerprint, registered
 
 #: What a lake holds per request that its reader uses, with the workspace's types.
 FACT_COLUMNS = (("file_id", "INTEGER"), ("line_no", "BIGINT"), ("ts", "TIMESTAMP"), ("key_id", "BIGINT"),
@@ -120,8 +121,14 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, pattern: str) -> Non
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({_literal(pattern)})")
 
 
-def open_lake(path: str | Path, scope: LakeScope = LakeScope()) -> Workspace:
-    """The lake at ``path`` as an in-memory :class:`Workspace` (see the module docstring)."""
+def open_lake(path: str | Path, scope: LakeScope = LakeScope(), *,
+              key_apps: pa.Table | None = None) -> Workspace:
+    """The lake at ``path`` as an in-memory :class:`Workspace` (see the module docstring).
+
+    ``key_apps`` (columns key_id, app: the distinct pairs of the requests' field apps) opens
+    only what is decided per key, for a driver that leaves the requests to others (Spark): no
+    request is read, and ``requests/`` need not be there.
+    """
     base = str(path)
     if "://" not in base:
         local = Path(base)
@@ -132,14 +139,14 @@ def open_lake(path: str | Path, scope: LakeScope = LakeScope()) -> Workspace:
         base = str(local.resolve())
     ws = Workspace.open(":memory:")
     try:
-        _attach(ws, base, scope)
+        _attach(ws, base, scope, key_apps)
     except BaseException:
         ws.close()
         raise
     return ws
 
 
-def _attach(ws: Workspace, base: str, scope: LakeScope) -> None:
+def _attach(ws: Workspace, base: str, scope: LakeScope, key_apps: pa.Table | None) -> None:
     con = ws.con
     if not os.environ.get("APPACCESS_MEMORY_LIMIT"):
         con.execute("RESET memory_limit")  # a reader: DuckDB's default, as for read-only workspaces
@@ -147,15 +154,28 @@ def _attach(ws: Workspace, base: str, scope: LakeScope) -> None:
     ws.path = Path(base)
     for table in ("facts", "rejects", "field_app_rows"):
         con.execute(f"DROP TABLE {table}")
-    _requests_view(con, base, manifest, scope)
-    _parquet_view(con, "lake_keys", _glob(base, KEYS, "*.parquet"))
+    if key_apps is None:
+        _requests_view(con, base, manifest, scope)
+    else:
+        con.execute("CREATE OR REPLACE VIEW lake_requests AS " + _empty(FACT_COLUMNS))
+    keys = _glob(base, KEYS, "*.parquet")
+    if _has_files(con, keys):
+        _parquet_view(con, "lake_keys", keys)
+    else:  # a lake of no requests (every input skipped): the keys' columns, no rows
+        sql.run_script(con, "lake/macros")
+        con.execute("CREATE OR REPLACE VIEW lake_keys AS SELECT * EXCLUDE (ws_key_id) FROM ("
+                    + sql.load_query("lake/keys").text + ") WHERE false")
     _parquet_view(con, "lake_rejects", _glob(base, REJECTS, "*.parquet"), REJECT_COLUMNS)
     clashes = con.execute(sql.load_query("lake/key_clashes").text).fetchall()
     if clashes:
         raise WorkspaceError(f"the lake {base} has {len(clashes)}+ key ids that stand for several keys "
                              f"(e.g. {clashes[0][0]})", hint="write the lake again")
     sql.run_script(con, "lake/tables")
-    if manifest.field_app_rows:
+    if key_apps is not None:  # what decisions need of them: which keys field identifiers claim, for which app
+        with registered(con, "lake_key_apps", key_apps):
+            con.execute("CREATE TABLE field_app_rows AS SELECT DISTINCT NULL::INTEGER AS file_id, NULL::BIGINT AS "
+                        "line_no, CAST(key_id AS BIGINT) AS key_id, CAST(app AS VARCHAR) AS app FROM lake_key_apps")
+    elif manifest.field_app_rows:
         con.execute("CREATE VIEW field_app_rows AS SELECT file_id, line_no, key_id, fapp AS app FROM lake_requests "
                     "WHERE fapp > ''")
     else:

@@ -80,13 +80,18 @@ def portable(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"SELECT * REPLACE ({replaced}) FROM {table}" if wide else f"SELECT * FROM {table}"
 
 
-def _copy(con: duckdb.DuckDBPyConnection, body: str, target: Path, params: dict[str, Any] | None = None,
-          partition_by: Sequence[str] = ()) -> None:
-    options = ["FORMAT parquet"]
-    if partition_by:
-        options.append(f"PARTITION_BY ({', '.join(partition_by)})")
-    text = f"COPY ({body}) TO '{str(target).replace(chr(39), chr(39) * 2)}' ({', '.join(options)})"
+def _copy(con: duckdb.DuckDBPyConnection, body: str, target: Path, params: dict[str, Any] | None = None) -> None:
+    text = f"COPY ({body}) TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)"
     con.execute(text, params) if params else con.execute(text)
+
+
+def copy_requests(con: duckdb.DuckDBPyConnection, body: str, params: dict[str, Any], target: Path,
+                  partitions: Sequence[str], pattern: str = "data_{i}") -> None:
+    """Request rows (``body``, lake/requests) as Hive-partitioned Parquet under ``target``, files
+    named by ``pattern`` ({i} numbers them): what both writers store as requests/."""
+    text = (f"COPY ({body}) TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, "
+            f"PARTITION_BY ({', '.join(partitions)}), FILENAME_PATTERN '{pattern}', OVERWRITE_OR_IGNORE)")
+    con.execute(text, params)
 
 
 def write_small_parts(con: duckdb.DuckDBPyConnection, out: Path, files_query: str = "SELECT * FROM files") -> None:
@@ -129,7 +134,7 @@ def write_lake(ws: Workspace, out: Path, *, partition_by: tuple[str, ...] = ("da
     rows = con.execute(f"SELECT count(*) FROM ({body})", params).fetchall()[0][0]
     (out / REQUESTS).mkdir()
     if rows:
-        _copy(con, body, out / REQUESTS, params, partitions)
+        copy_requests(con, body, params, out / REQUESTS, partitions)
     (out / KEYS).mkdir()
     _copy(con, keys_rows(), out / KEYS / "keys.parquet")
     (out / REJECTS).mkdir()

@@ -3,15 +3,16 @@
 The driver lists the input files (analyzer/spark/sources.py), reads the configuration
 (apps.yaml, inventory, rules.yaml, or an existing workspace's) into a scratch workspace, and
 packs the files into tasks of about equal bytes. Each task runs the single-machine ingest on
-its files (analyzer/spark/tasks.py) and hands back Arrow batches through ``mapInArrow``; Spark
-persists them once, then writes the per-request rows Hive-partitioned by day (and site), the
-rejects and the distinct request keys, while the driver writes the small parts (files,
-configuration, manifest) with the same code as ``appaccess export -o DIR``
-(analyzer/lake/write.py). The result is a lake (analyzer/lake/layout.py).
+its files (analyzer/spark/tasks.py), adds their rows to the lake's requests/ (Hive-partitioned
+Parquet by day, and site) and hands back through ``mapInArrow`` the rejects, the files' counts
+and the request keys; Spark persists those once and writes the rejects and the distinct keys,
+while the driver writes the small parts (files, configuration, manifest) with the same code as
+``appaccess export -o DIR`` (analyzer/lake/write.py) and, last, the manifest: a lake without
+one (a job that died) is refused by readers. The result is a lake (analyzer/lake/layout.py).
 
 Files are numbered in the order ``appaccess ingest`` would read them (a skipped file keeps its
 number). Two inputs with the same content are read once, as on one machine: the later one is
-reported as skipped.
+reported as skipped and its rows are taken back.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import pyarrow as pa
 
 from analyzer import pii
 from analyzer.context import Context
-from analyzer.errors import UsageError
+from analyzer.errors import UsageError, WorkspaceError
 from analyzer.ingest import FileResult, IngestOptions, IngestResult
 from analyzer.lake import write as lake_write
 from analyzer.lake.layout import CONFIG, CONFIG_TABLES, FILES, KEYS, MANIFEST, REJECTS, REQUESTS, FileEntry, Manifest
@@ -116,7 +117,7 @@ def pack(sources: Sequence[Source], slots: int, max_bytes: int = MAX_TASK_BYTES)
     return [sorted(g) for g in groups if g]
 
 
-class _LakeFiles:
+class LakeFiles:
     """The lake directory through Hadoop's file system API (what Spark itself writes with:
     local, hdfs://, s3a://... with the cluster's credentials)."""
 
@@ -137,6 +138,21 @@ class _LakeFiles:
     def upload(self, local: Path, name: str) -> None:
         source = self.jvm.org.apache.hadoop.fs.Path(local.resolve().as_uri())
         self.fs.copyFromLocalFile(False, True, source, self.jvm.org.apache.hadoop.fs.Path(self.root, name))
+
+    def delete(self, pattern: str) -> None:
+        """Delete the files of the lake matching the glob ``pattern`` (relative to the lake)."""
+        for status in self.fs.globStatus(self.jvm.org.apache.hadoop.fs.Path(self.root, pattern)) or ():
+            self.fs.delete(status.getPath(), False)
+
+    def download(self, name: str, local: Path) -> None:
+        """``name`` (a file or a directory of the lake) copied to ``local``; refuses what is no lake."""
+        source = self.jvm.org.apache.hadoop.fs.Path(self.root, name)
+        if not self.fs.exists(source):
+            raise WorkspaceError(f"no lake at {self.root} (it has no {name})",
+                                 hint="pass --lake a directory written by `appaccess spark ingest` or "
+                                      "`appaccess export -o DIR`")
+        # useRawLocalFileSystem: no .crc files beside the copies
+        self.fs.copyToLocalFile(False, source, self.jvm.org.apache.hadoop.fs.Path(local.resolve().as_uri()), True)
 
 
 def _lake_uri(lake: str) -> str:
@@ -179,14 +195,14 @@ def spark_ingest(spark: Any, paths: Sequence[str], lake: str, options: IngestOpt
         raise UsageError("--replace does not apply to a lake", hint="a lake is written whole; write a new one")
     partitions = lake_partitions(partition_by)
     sources = list_sources(list(paths))
-    target = _LakeFiles(spark, _lake_uri(lake))
+    target = LakeFiles(spark, _lake_uri(lake))
     root = str(target.root)
     with configuration(config, options.redact_pii) as (cfg, warnings):
         con = cfg.ws.con
         lake_write.install(con)
         output = tasks.output_schema(con)
         config_tables = {t: con.sql(lake_write.portable(con, t)).to_arrow_table() for t in CONFIG_TABLES}
-        plan = tasks.IngestPlan(options, config_tables, output, pii.salt(cfg.ws))
+        plan = tasks.IngestPlan(options, config_tables, output, _lake_uri(lake), partitions, pii.salt(cfg.ws))
         target.prepare(overwrite)
         groups = pack(sources, spark.sparkContext.defaultParallelism, max_task_bytes)
         files_rdd = spark.sparkContext.parallelize(groups, len(groups)).flatMap(lambda group: group)
@@ -195,14 +211,17 @@ def spark_ingest(spark: Any, paths: Sequence[str], lake: str, options: IngestOpt
         out = out.persist(StorageLevel.DISK_ONLY)
         try:
             read, skipped, copies = _file_results(out.where("kind = 'file'").select("file.*").toArrow())
+            for file_id in copies:  # the tasks wrote their rows already: take them back
+                target.delete(f"{REQUESTS}/{'*/' * len(partitions)}{tasks.part_pattern(file_id).format(i='*')}"
+                              ".parquet")
             kept = (~F.col("file_id").isin(copies)) if copies else F.lit(True)
-            (out.where("kind = 'request'").select("request.*").where(kept)
-             .write.partitionBy(*partitions).parquet(f"{root}/{REQUESTS}"))
             out.where("kind = 'reject'").select("reject.*").where(kept).write.parquet(f"{root}/{REJECTS}")
-            out.where("kind = 'key'").select("key.*").distinct().write.parquet(f"{root}/{KEYS}")
+            # distinct rows, not keys: two tuples that share an id stay apart, and the reader refuses them
+            distinct_keys = out.where("kind = 'key'").select("key.*").distinct()
+            distinct_keys.write.parquet(f"{root}/{KEYS}")
+            keys = distinct_keys.count()
         finally:
             out.unpersist()
-        keys = spark.read.parquet(f"{root}/{KEYS}").count()
         file_columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = "
                                                   "'files' ORDER BY column_index").fetchall()]
         lake_files = pa.Table.from_pylist([{c: r[c] for c in file_columns} for r in read],
@@ -222,7 +241,7 @@ def spark_ingest(spark: Any, paths: Sequence[str], lake: str, options: IngestOpt
             with registered(con, "lake_config", lake_files):
                 lake_write.write_small_parts(con, local, "SELECT * FROM lake_config")
             lake_write.write_manifest(local, manifest)
-            for part in (FILES, CONFIG, MANIFEST):
+            for part in (FILES, CONFIG, MANIFEST):  # the manifest last: it says the lake is whole
                 target.upload(local / part, part)
     results = tuple(FileResult(r["path"], r["file_id"], r["format"], "new", r["lines_read"], r["rows_stored"],
                                r["rows_rejected"], r["rows_skipped"], r["non_confluence"] or 0, r["seconds"] or 0.0)

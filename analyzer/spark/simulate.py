@@ -1,21 +1,24 @@
 """``appaccess spark simulate``: the what-if over a lake too large for one machine.
 
 A decision depends on a request's key and time, never on the request itself, so the work
-splits in two. The driver opens the lake (analyzer/lake/read.py: keys, configuration and
-decisions, all small), loads the proposal into a scratch policy set and decides every key
-under it with the workspace's SQL (simulate/key_changes): a table of per-key changes, a few
-hundred thousand rows at most, broadcast to the tasks. Each Spark task loads its share of the
-lake's requests into DuckDB and runs the single-machine query that joins requests to their
-key's change (simulate/changes, unchanged), then counts them (lake/sim_partial). The driver
-finishes over the counts with lake/sim_summary, sim_by_app_space and sim_by_endpoint, the
-single-machine totals written for counts instead of rows. The result is the same
-:class:`analyzer.whatif.Simulation` that ``appaccess simulate`` prints.
+splits in two. The driver copies the lake's small parts (manifest, keys, files,
+configuration) through Hadoop's file system, opens them for keys only (analyzer/lake/read.py;
+which keys field identifiers claim comes from Spark), loads the proposal into a scratch
+policy set and decides every key under it with the workspace's SQL (simulate/key_changes): a
+table of per-key changes, a few hundred thousand rows at most, shipped to the tasks. Each
+Spark task loads its share of the lake's requests into DuckDB and runs the single-machine
+query that joins requests to their key's change (simulate/changes, unchanged), then counts
+them (lake/sim_partial). The driver finishes over the counts with lake/sim_summary,
+sim_by_app_space and sim_by_endpoint, the single-machine totals written for counts instead of
+rows. The result is the same :class:`analyzer.whatif.Simulation` that ``appaccess simulate``
+prints.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +29,11 @@ import pyarrow as pa
 
 from analyzer import sql
 from analyzer.context import Context
-from analyzer.lake import LakeScope
-from analyzer.lake.layout import REQUESTS
+from analyzer.lake import open_lake
+from analyzer.lake.layout import CONFIG, FILES, KEYS, MANIFEST, REQUESTS, Manifest
 from analyzer.output import Frame
 from analyzer.rules import load_rules_file, store_policies
+from analyzer.spark.ingest import LakeFiles
 from analyzer.spark.sources import is_uri
 from analyzer.whatif import SCRATCH, Simulation, Window, proposal
 from analyzer.workspace import registered
@@ -86,25 +90,35 @@ def spark_simulate(spark: Any, lake: str, proposed: str | Path, *, mode: str = "
     from pyspark.sql.pandas.types import from_arrow_schema
 
     root = lake.rstrip("/") if is_uri(lake) else str(Path(lake).resolve())
-    with Context(lake=root, scope=LakeScope(window.since, window.until)) as ctx:
-        ws = ctx.ws
-        checked = ctx.check_rules(load_rules_file(proposed, [r[0] for r in ws.con.execute(
-            "SELECT app_key FROM apps").fetchall()]), strict=strict)
-        ruleset, policies = proposal(ws, proposed, mode)
-        with ws.transaction(rollback=True):
-            store_policies(ws, policies, SCRATCH)
-            keyed = sql.load_query("simulate/key_changes")
-            key_changes = ws.con.sql(keyed.text, params=sql.bind(keyed, {"proposed": SCRATCH})).to_arrow_table()
-        has_requests = bool(ws.con.execute("SELECT count(*) FROM glob(?)",
-                                           [f"{root}/{REQUESTS}/**/*.parquet"]).fetchall()[0][0])
+    files = LakeFiles(spark, root)
+    with tempfile.TemporaryDirectory(prefix="appaccess-lake-keys-") as name:
+        # The driver decides keys only: it needs the lake's small parts, never its requests.
+        local = Path(name)
+        for part in (MANIFEST, KEYS, FILES, CONFIG):
+            files.download(part, local / part)
+        manifest = Manifest.from_json((local / MANIFEST).read_text(encoding="utf-8"), f"{root}/{MANIFEST}")
+        requests = None
+        if manifest.requests:
+            requests = spark.read.option("basePath", f"{root}/{REQUESTS}").parquet(f"{root}/{REQUESTS}")
+        key_apps = pa.table({"key_id": pa.array([], pa.int64()), "app": pa.array([], pa.string())})
+        if requests is not None and manifest.field_app_rows:
+            key_apps = requests.where("fapp > ''").select("key_id", F.col("fapp").alias("app")).distinct().toArrow()
+        with Context.over(open_lake(local, key_apps=key_apps), lake=root) as ctx:
+            ws = ctx.ws
+            checked = ctx.check_rules(load_rules_file(proposed, [r[0] for r in ws.con.execute(
+                "SELECT app_key FROM apps").fetchall()]), strict=strict)
+            ruleset, policies = proposal(ws, proposed, mode)
+            with ws.transaction(rollback=True):
+                store_policies(ws, policies, SCRATCH)
+                keyed = sql.load_query("simulate/key_changes")
+                key_changes = ws.con.sql(keyed.text, params=sql.bind(keyed, {"proposed": SCRATCH})).to_arrow_table()
     plan = SimulatePlan(key_changes, window)
     empty = _connection(plan)
     try:
         schema = _partial(empty, plan).schema
     finally:
         empty.close()
-    if has_requests:
-        requests = spark.read.option("basePath", f"{root}/{REQUESTS}").parquet(f"{root}/{REQUESTS}")
+    if requests is not None:
         if window.since is not None:
             requests = requests.where(F.col("day") >= F.lit(window.since.date()))
         if window.until is not None:

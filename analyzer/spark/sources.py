@@ -6,7 +6,8 @@ Local paths, directories and globs are expanded exactly as ``appaccess ingest`` 
 pyarrow's file systems (``s3a``/``s3n`` are Hadoop's names for S3), or fsspec when it is
 installed and pyarrow does not know the scheme. A task copies a remote file to its local
 scratch directory as it is (compressed files stay compressed: the ingest recognises them by
-their bytes) and ingests the copy; the lake records the URI.
+their bytes) and ingests the copy; the lake records the URI. Tasks add their Parquet files to
+the lake the same way (:func:`upload_tree`).
 """
 
 from __future__ import annotations
@@ -107,3 +108,12 @@ def localize(uri: str, scratch: Path) -> Path:
     with fs.open_input_stream(path, compression=None) as source, open(target, "wb") as out:
         shutil.copyfileobj(source, out, 8 << 20)
     return target
+
+
+def upload_tree(local: Path, target: str) -> None:
+    """Every file under the local directory ``local`` copied to ``target`` (a path or a URI), merged
+    into what is there: how a task adds its Parquet files to a lake's requests/."""
+    import pyarrow.fs as pafs
+
+    destination, path = (_filesystem(target) if is_uri(target) else (pafs.LocalFileSystem(), target))
+    pafs.copy_files(str(local), path, source_filesystem=pafs.LocalFileSystem(), destination_filesystem=destination)

@@ -4,11 +4,17 @@ Nothing here parses, routes, attributes or decides: each task opens a scratch wo
 its local disk, loads the configuration the driver read (apps, inventory, policies, the PII
 salt), and ingests its files one by one with :func:`analyzer.ingest.ingest_file` (format
 detection, the C fast path, the same SQL and key interning as ``appaccess ingest``). Then it
-hands its results back to Spark as Arrow batches, by running the lake writers' SQL
-(analyzer/lake/write.py, queries/lake/) on that workspace: the per-request rows, the rejects,
-one row per file (its ``files`` row and counts, or why it was skipped) and, at the end, the
-request keys it met. One output schema carries the four kinds: a ``kind`` column and one
-struct column per kind, the others null.
+runs the lake writers' SQL (analyzer/lake/write.py, queries/lake/) on that workspace: the
+per-request rows go straight to the lake's requests/ as Parquet written by DuckDB (files named
+after the file's number, so a retried task writes the same files again), and the rest goes
+back to Spark as Arrow batches: the rejects, one row per file (its ``files`` row and counts, or
+why it was skipped) and, at the end, the request keys it met. One output schema carries the
+three kinds: a ``kind`` column and one struct column per kind, the others null.
+
+Why the rows do not travel through Spark: converting wide Arrow rows into Spark rows,
+persisting them and writing them again cost four times the ingest itself (measured on 500k
+lines in local[1]); DuckDB writes them in a fraction of the ingest's time, and identically to
+``export -o DIR``.
 
 Each file is forgotten once handed back, so files never see each other (a file is the unit of
 work; a single huge file is one task's work).
@@ -30,11 +36,12 @@ from analyzer.errors import InputFileError
 from analyzer.ingest import IngestOptions, ingest_file
 from analyzer.ingest import files as ingest_files
 from analyzer.lake import write as lake_write
+from analyzer.lake.layout import REQUESTS
 from analyzer.pii import META_KEY
-from analyzer.spark.sources import localize
+from analyzer.spark.sources import localize, upload_tree
 from analyzer.workspace import Workspace, registered
 
-KINDS = ("request", "reject", "key", "file")
+KINDS = ("reject", "key", "file")
 #: Rows per Arrow batch handed to Spark.
 BATCH_ROWS = 65_536
 #: What a task adds to a file's `files` row (FILE_EXTRA), as DuckDB computes it.
@@ -53,6 +60,8 @@ class IngestPlan:
     options: IngestOptions
     config: dict[str, pa.Table]
     output: pa.Schema
+    lake: str  # where requests/ goes: a local path or a URI
+    partitions: tuple[str, ...]
     pii_salt: str | None = None
     memory_limit: str = field(default="1GB")
 
@@ -61,16 +70,19 @@ def output_schema(con: Any) -> pa.Schema:
     """The tasks' output schema, from the lake SQL's own result types (run on an empty
     workspace with the lake macros installed)."""
     lake_write.snapshot_keys(con)
-    body, params = lake_write.request_rows(con)
-    request = con.sql(f"SELECT * FROM ({body}) LIMIT 0", params=params).to_arrow_table().schema
     body, params = lake_write.rejects_rows()
     reject = con.sql(f"SELECT * FROM ({body}) LIMIT 0", params=params).to_arrow_table().schema
     key = con.sql(f"SELECT * FROM ({lake_write.keys_rows()}) LIMIT 0").to_arrow_table().schema
     file = con.sql(f"SELECT * FROM ({_FILE_ROW}) LIMIT 0", params={
         "lake_file_id": 0, "uri": "", "seconds": 0.0, "non_confluence": 0, "file_id": 0}).to_arrow_table().schema
     structs = [pa.field(name, pa.struct(list(schema))) for name, schema in
-               (("request", request), ("reject", reject), ("key", key), ("file", file))]
+               (("reject", reject), ("key", key), ("file", file))]
     return pa.schema([pa.field("kind", pa.string()), *structs])
+
+
+def part_pattern(file_id: int) -> str:
+    """How the Parquet files of one input file are named in requests/ (DuckDB's {i} numbers them)."""
+    return f"part-f{file_id:07d}-{{i}}"
 
 
 def _nullable(schema: pa.Schema) -> pa.Schema:
@@ -137,12 +149,18 @@ def _ingest_one(ws: Workspace, entry: dict[str, Any], plan: IngestPlan, scratch:
     file_id = result.file_id
     con.execute("UPDATE files SET path = ? WHERE file_id = ?", [uri, file_id])
     lake_write.snapshot_keys(con)
-    for kind, (body, params) in (("request", lake_write.request_rows(con, file_id=file_id)),
-                                 ("reject", lake_write.rejects_rows(file_id))):
-        # The lake numbers files in the order the driver listed them, whatever this workspace says.
-        relabelled = f"SELECT * REPLACE (CAST($lake_file_id AS INTEGER) AS file_id) FROM ({body})"
-        reader = con.sql(relabelled, params={**params, "lake_file_id": entry["file_id"]}).to_arrow_reader(BATCH_ROWS)
-        yield from _reader_batches(kind, reader, output)
+    # The lake numbers files in the order the driver listed them, whatever this workspace says.
+    relabel = "SELECT * REPLACE (CAST($lake_file_id AS INTEGER) AS file_id) FROM ({})"
+    if result.stored:
+        body, params = lake_write.request_rows(con, file_id=file_id)
+        rows = scratch / "rows"
+        lake_write.copy_requests(con, relabel.format(body), {**params, "lake_file_id": entry["file_id"]}, rows,
+                                 plan.partitions, part_pattern(entry["file_id"]))
+        upload_tree(rows, f"{plan.lake}/{REQUESTS}")
+        shutil.rmtree(rows)
+    body, params = lake_write.rejects_rows(file_id)
+    reader = con.sql(relabel.format(body), params={**params, "lake_file_id": entry["file_id"]})
+    yield from _reader_batches("reject", reader.to_arrow_reader(BATCH_ROWS), output)
     row = con.sql(_FILE_ROW, params={"lake_file_id": entry["file_id"], "uri": uri, "file_id": file_id,
                                      "seconds": time.perf_counter() - started,
                                      "non_confluence": result.non_confluence}).to_arrow_table()

@@ -23,8 +23,12 @@ from analyzer.synth import write_log
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_logs"
 CONFIG = SAMPLES / "config"
-SAMPLE_CONFIG = Configuration(apps=CONFIG / "apps.yaml", rules=CONFIG / "rules.yaml",
-                              inventory=(CONFIG / "sites.csv", CONFIG / "spaces.csv", CONFIG / "content.csv"))
+INVENTORY = (CONFIG / "sites.csv", CONFIG / "spaces.csv", CONFIG / "content.csv")
+SAMPLE_CONFIG = Configuration(apps=CONFIG / "apps.yaml", rules=CONFIG / "rules.yaml", inventory=INVENTORY)
+#: Apps recognised by a logged field too, and policies with activation windows.
+VARIETY = ROOT / "tests" / "differential" / "config"
+VARIETY_CONFIG = Configuration(apps=VARIETY / "apps-variety.yaml", rules=VARIETY / "rules-variety.yaml",
+                               inventory=INVENTORY)
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +49,14 @@ def spark() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every sample log (all formats, the config files among them: not logs, skipped) and a seeded
-    synthetic log in three formats, one of them gzip-compressed."""
+    synthetic log in four formats, one of them gzip-compressed."""
     root = tmp_path_factory.mktemp("inputs")
     shutil.copytree(SAMPLES, root / "samples")
     synthetic = root / "synthetic"
     synthetic.mkdir()
     write_log(synthetic / "vhost.log", 4000, "vhost_combined", seed=1201)
     write_log(synthetic / "gateway.jsonl", 1500, "json", seed=1202)
+    write_log(synthetic / "envoy.jsonl", 1500, "envoy", seed=1204)
     plain = write_log(synthetic / "iis.log", 1200, "w3c", seed=1203)
     (synthetic / "iis.log.gz").write_bytes(gzip.compress(plain.read_bytes()))
     plain.unlink()

@@ -113,3 +113,12 @@ def test_spark_submit_runs_the_entry_script(spark: Any, cli: Cli, logs: Path, tm
     # (spark-submit passes on the driver's stderr on its stdout)
     assert "wrote the lake" in done.stdout + done.stderr
     assert cli("report", "apps", "--lake", tmp_path / "lake", "-f", "csv").stdout.count("\n") > 2
+
+
+def test_a_lake_of_no_log_is_empty_not_broken(spark: Any, cli: Cli, logs: Path, tmp_path: Path) -> None:
+    result = cli("spark", "ingest", logs / "error.log", "--lake", tmp_path / "lake", *CONFIG_ARGS)
+    assert result.exit_code == 3 and "1 file skipped" in result.stderr
+    report = cli("report", "blocked", "--lake", tmp_path / "lake")
+    assert report.exit_code == 4 and "holds no requests" in report.stderr
+    status = cli("status", "--lake", tmp_path / "lake", "-f", "csv")
+    assert status.exit_code == 0 and "requests,0" in status.stdout

@@ -19,7 +19,7 @@ from analyzer.lake.layout import Manifest
 from analyzer.spark.ingest import spark_ingest
 from tests.differential.scenarios import Scenario, comparable
 from tests.lake.test_lake import _collect, _differences
-from tests.spark.conftest import CONFIG, SAMPLE_CONFIG
+from tests.spark.conftest import CONFIG, INVENTORY, VARIETY, VARIETY_CONFIG
 
 #: One worker runs this module: its SparkSession and the lakes its tests share are built once.
 pytestmark = pytest.mark.xdist_group("spark-ingest")
@@ -32,11 +32,11 @@ def lakes(spark: Any, inputs: Path, tmp_path_factory: pytest.TempPathFactory) ->
     paths = [str(inputs / "samples"), str(inputs / "synthetic")]
     with Context(root / "ws.duckdb") as ctx:
         ctx.ingest(paths, IngestOptions())
-        ctx.load_apps(CONFIG / "apps.yaml")
-        ctx.load_inventory([CONFIG / "sites.csv", CONFIG / "spaces.csv", CONFIG / "content.csv"])
-        ctx.load_rules(CONFIG / "rules.yaml")
+        ctx.load_apps(VARIETY / "apps-variety.yaml")
+        ctx.load_inventory(list(INVENTORY))
+        ctx.load_rules(VARIETY / "rules-variety.yaml")
         ctx.export(root / "single")
-    result = spark_ingest(spark, paths, str(root / "spark"), config=SAMPLE_CONFIG, max_task_bytes=256 << 10)
+    result = spark_ingest(spark, paths, str(root / "spark"), config=VARIETY_CONFIG, max_task_bytes=256 << 10)
     return root / "single", root / "spark", result
 
 
@@ -73,6 +73,9 @@ def test_every_file_is_counted_alike_and_the_manifest_says_so(lakes: tuple[Path,
     assert len(want) > 30 and duckdb.sql(query.format(spark)).fetchall() == want
     manifest = Manifest.from_json((spark / "manifest.json").read_text(), "manifest")
     assert manifest.writer == "spark" and manifest.partition_by == ("day",)
+    # requests claimed by a field identifier (an Envoy route name): the per-request part of attribution
+    assert manifest.field_app_rows > 0
+    assert manifest.field_app_rows == Manifest.from_json((single / "manifest.json").read_text(), "m").field_app_rows
     assert sorted((f.path, f.lines_read, f.stored, f.rejected, f.skipped) for f in manifest.files) == sorted(
         (r[0], r[6], r[7], r[8], r[9]) for r in want)
     assert manifest.requests == sum(r[7] for r in want) == result.requests
@@ -88,7 +91,8 @@ def test_every_report_simulation_and_suggestion_is_alike(lakes: tuple[Path, Path
 
     from analyzer.report import Filters
 
-    scenario = Scenario("spark", lambda ctx, tmp: None, (CONFIG / "proposed-rules.yaml",), ("spaces=HR,FIN",),
+    scenario = Scenario("spark", lambda ctx, tmp: None, (CONFIG / "proposed-rules.yaml",
+                                                          VARIETY / "proposed-variety.yaml"), ("spaces=HR,FIN",),
                         (Filters(site="acme.atlassian.net", space="HR"), Filters(since=dt.datetime(2026, 9, 11))))
     with Context(lake=single) as ctx:
         want = _collect(ctx, scenario, tmp_path / "single")

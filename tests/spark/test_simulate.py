@@ -53,3 +53,11 @@ def test_a_name_clash_in_add_mode_is_refused_as_on_one_machine(spark: Any, lake:
     clash.write_text((CONFIG / "rules.yaml").read_text())
     with pytest.raises(UsageError, match="also active"):
         spark_simulate(spark, str(lake), clash, mode="add")
+
+
+def test_a_lake_given_as_a_uri_is_read_through_spark_alone(spark: Any, lake: Path) -> None:
+    """The driver copies the small parts with Hadoop's file system and never reads requests itself."""
+    local = spark_simulate(spark, str(lake), PROPOSALS[1])
+    remote = spark_simulate(spark, lake.as_uri(), PROPOSALS[1])
+    assert remote.summary == local.summary and remote.by_app_space == local.by_app_space
+    assert local.summary["newly_blocked"] + local.summary["unblocked"] > 0
