@@ -202,7 +202,8 @@ def spark_ingest(spark: Any, paths: Sequence[str], lake: str, options: IngestOpt
         lake_write.install(con)
         output = tasks.output_schema(con)
         config_tables = {t: con.sql(lake_write.portable(con, t)).to_arrow_table() for t in CONFIG_TABLES}
-        plan = tasks.IngestPlan(options, config_tables, output, _lake_uri(lake), partitions, pii.salt(cfg.ws))
+        plan = tasks.IngestPlan(options, config_tables, output, _lake_uri(lake), partitions, pii.salt(cfg.ws),
+                                threads=int(spark.conf.get("spark.task.cpus", "1")))
         target.prepare(overwrite)
         groups = pack(sources, spark.sparkContext.defaultParallelism, max_task_bytes)
         files_rdd = spark.sparkContext.parallelize(groups, len(groups)).flatMap(lambda group: group)

@@ -64,6 +64,9 @@ class IngestPlan:
     partitions: tuple[str, ...]
     pii_salt: str | None = None
     memory_limit: str = field(default="1GB")
+    #: DuckDB threads per task: the cores Spark gives a task (spark.task.cpus), so that an executor
+    #: running one task per core is not oversubscribed
+    threads: int = 1
 
 
 def output_schema(con: Any) -> pa.Schema:
@@ -180,6 +183,7 @@ def ingest_partition(batches: Iterator[pa.RecordBatch], plan: IngestPlan) -> Ite
     try:
         ws = Workspace.open(scratch / "task.duckdb")
         ws.con.execute(f"SET memory_limit = '{plan.memory_limit}'")
+        ws.con.execute(f"SET threads = {max(1, plan.threads)}")
         _load_config(ws, plan)
         lake_write.install(ws.con)
         for batch in batches:
