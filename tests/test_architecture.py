@@ -45,6 +45,7 @@ LAYERS: dict[str, float] = {
     "analyzer.cli": 8,
     "analyzer": 9,  # the public API in __init__ re-exports everything
     "analyzer.__main__": 9,
+    "analyzer.spark.submit": 9,  # spark-submit's entry script: runs the CLI, like __main__
 }
 
 
