@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -160,6 +161,6 @@ def spark_script_command() -> None:
 
     Example: spark-submit --master yarn "$(appaccess spark script)" ingest s3a://logs/ --lake s3a://lake/
     """
-    from analyzer.spark import submit
-
-    typer.echo(submit.__file__)
+    spec = importlib.util.find_spec("analyzer.spark.submit")  # located, not imported: it runs the CLI
+    assert spec is not None and spec.origin is not None
+    typer.echo(spec.origin)
