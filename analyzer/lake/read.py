@@ -188,9 +188,13 @@ def _attach(ws: Workspace, base: str, scope: LakeScope, key_apps: pa.Table | Non
         con.execute(f"CREATE OR REPLACE TEMP TABLE routes AS {pipeline.all_routes()}")
         sql.execute(con, "ingest/reroute")
         con.execute("DROP TABLE routes")
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact_days'").fetchall()[0][0]:
+        con.execute("DROP TABLE fact_days")  # a schema with the per-file rollup: the lake's, counted from facts
+        sql.run_script(con, "lake/fact_days")
     sql.run_script(con, DECISIONS_TABLE)
     con.execute("ALTER TABLE key_decisions ALTER COLUMN key_id SET DATA TYPE BIGINT")
-    sql.execute(con, "ingest/decide_keys", {"only_pending": False})
+    # Decide as the workspace does after a change (decide_keys, and whatever it keeps beside the decisions).
+    ws._decide(pending_only=False)
     if manifest.pii_redacted:
         ws.set_meta("pii_salt", "(kept by the writer of the lake)")
     ws.set_meta("lake", base)
