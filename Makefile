@@ -24,7 +24,7 @@ demo: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check analyzer tests benchmarks scripts
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check analyzer tests benchmarks scripts
@@ -34,13 +34,14 @@ lint: $(DEVSTAMP)
 catalog: $(STAMP)
 	$(BIN)/python -m analyzer.catalog.build
 
-bench: $(STAMP)
+bench: $(DEVSTAMP)
 	$(BIN)/python -m benchmarks.bench_router
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format proxysg
 	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format nginx_json
 	$(BIN)/python -m benchmarks.bench_reports --lines 10000000
+	$(BIN)/python -m benchmarks.bench_spark --lines 10000000 --parts 8 --lake-requests 100000000
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache demo-workspace.duckdb demo-report.html

@@ -28,6 +28,7 @@ from analyzer.errors import ConfigError, EmptyWorkspaceError, UsageError
 from analyzer.export import ExportResult, export
 from analyzer.ingest import IngestOptions, IngestResult, Progress, ingest
 from analyzer.ingest import files as ingest_files
+from analyzer.lake import LakeScope, open_lake
 from analyzer.output import Frame, plural
 from analyzer.sources import STDIN, spool_stdin
 from analyzer.workspace import DEFAULT_PATH, Workspace
@@ -35,19 +36,41 @@ from analyzer.yamlio import load_yaml
 
 
 class Context:
-    """A workspace and everything you can do with it."""
+    """A workspace and everything you can do with it.
 
-    def __init__(self, db: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0) -> None:
-        self.db = Path(db) if db is not None else DEFAULT_PATH
+    ``Context(lake="DIR")`` opens a lake instead (analyzer/lake/: written by ``appaccess spark
+    ingest`` or ``export -o DIR``): reports, what-if, suggest and SQL work on it as on a
+    workspace; it cannot be changed. ``scope`` says which days (and site) the calls will ask
+    about, so that only those partitions are read.
+    """
+
+    def __init__(self, db: str | Path | None = None, *, read_only: bool = False, wait: float = 0.0,
+                 lake: str | Path | None = None, scope: LakeScope = LakeScope()) -> None:
+        self.lake = str(lake) if lake is not None else None
+        self.db = Path(self.lake) if self.lake is not None else Path(db) if db is not None else DEFAULT_PATH
         self.read_only = read_only
         self.wait = wait
+        self.scope = scope
         self._ws: Workspace | None = None
+
+    @classmethod
+    def over(cls, ws: Workspace, *, lake: str | Path | None = None) -> Context:
+        """A Context on a workspace already open (an engine's, e.g. a lake opened for keys only)."""
+        ctx = cls(ws.path, lake=lake)
+        ctx._ws = ws
+        return ctx
 
     @property
     def ws(self) -> Workspace:
         if self._ws is None:
-            self._ws = Workspace.open(self.db, read_only=self.read_only, wait=self.wait)
+            self._ws = (open_lake(self.lake, self.scope) if self.lake is not None
+                        else Workspace.open(self.db, read_only=self.read_only, wait=self.wait))
         return self._ws
+
+    def _writable(self, what: str) -> None:
+        if self.lake is not None:
+            raise UsageError(f"a lake cannot be changed: cannot {what} {self.lake}",
+                             hint="lakes are written whole by `appaccess spark ingest` or `appaccess export -o DIR`")
 
     # -- ingest --------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], options: IngestOptions | None = None,
@@ -59,6 +82,7 @@ class Context:
         Standard input is spooled to a hidden file next to the workspace for the
         duration (see analyzer.sources.spool_stdin) and recognised again by content.
         """
+        self._writable("ingest into")
         paths = list(paths)
         if not any(str(p) == STDIN for p in paths):
             return ingest(self.ws, paths, options, progress)
@@ -113,6 +137,7 @@ class Context:
 
     # -- configuration: apps, inventory, rules -------------------------------------
     def load_apps(self, path: str | Path) -> list[apps_module.App]:
+        self._writable("load apps into")
         apps = apps_module.load_apps_file(path)
         apps_module.store_apps(self.ws, apps)
         return apps
@@ -126,6 +151,7 @@ class Context:
         return Frame.from_arrow(table, title="Apps")
 
     def load_inventory(self, paths: Iterable[str | Path]) -> list[inventory_module.InventoryLoad]:
+        self._writable("load an inventory into")
         return inventory_module.load_inventory(self.ws, list(paths))
 
     def inventory(self) -> Frame:
@@ -145,6 +171,7 @@ class Context:
                         env: Mapping[str, str] | None = None,
                         progress: fetch_module.ProgressFn | None = None) -> fetch_module.FetchResult:
         """Fetch (or resume fetching) a site's inventory from the Confluence Cloud REST API."""
+        self._writable("fetch an inventory into")
         return fetch_module.fetch(self.ws, site, options, env=env, progress=progress)
 
     def plan_inventory_fetch(self, site: str, options: fetch_module.FetchOptions = fetch_module.FetchOptions(), *,
@@ -161,6 +188,7 @@ class Context:
         and nothing is loaded.
         """
         doc = load_yaml(path)  # parsed (and an alias bomb refused) before the workspace is opened
+        self._writable("load rules into")
         ruleset = self.check_rules(rules_module.parse_rules(doc, self._app_keys()), strict=strict)
         rules_module.store_policies(self.ws, ruleset.policies, policy_set)
         return ruleset
@@ -194,12 +222,16 @@ class Context:
         total, first, last, inside = self.ws.con.execute(
             "SELECT count(*), min(ts), max(ts), count(*) FILTER (WHERE ($since IS NULL OR ts >= $since) "
             "AND ($until IS NULL OR ts < $until)) FROM facts", {"since": since, "until": until}).fetchall()[0]
+        kind = "lake" if self.lake is not None else "workspace"
         if not total:
-            raise EmptyWorkspaceError(f"the workspace {self.db} holds no requests",
-                                      hint=f"ingest logs first: appaccess ingest LOGS... --db {self.db}")
+            raise EmptyWorkspaceError(
+                f"the {kind} {self.db} holds no requests" + (" in the days asked for" if self.scope.since
+                                                             or self.scope.until else ""),
+                hint="check the lake's manifest.json" if self.lake is not None
+                else f"ingest logs first: appaccess ingest LOGS... --db {self.db}")
         if not inside:
             raise EmptyWorkspaceError(
-                f"no stored request is in the window asked for ({_window(since, until)}); the workspace holds "
+                f"no stored request is in the window asked for ({_window(since, until)}); the {kind} holds "
                 f"{first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M}", hint="check --since and --until")
         return int(inside)
 

@@ -1,11 +1,13 @@
-"""Write stored requests or their decisions to Parquet, CSV or JSON lines.
+"""Write stored requests or their decisions to Parquet, CSV or JSON lines, or a whole lake.
 
-The rows come from analyzer/rows.py as Arrow record batches, in stored order,
-one batch at a time, so exports of millions of rows stay within bounded memory.
-Parquet is written by Arrow (which keeps the dictionaries of shared values),
-CSV and JSON lines by DuckDB's COPY over the same stream. A path without a file
-extension becomes a directory of Hive-partitioned Parquet
-(``day=2026-09-11/...``), the layout Spark reads.
+The rows of a file come from analyzer/rows.py as Arrow record batches, in
+stored order, one batch at a time, so exports of millions of rows stay within
+bounded memory. Parquet is written by Arrow (which keeps the dictionaries of
+shared values), CSV and JSON lines by DuckDB's COPY over the same stream. A
+path without a file extension becomes a lake (analyzer/lake/): Hive-partitioned
+Parquet of every request with its decision (``requests/day=2026-09-11/...``),
+its keys, rejects, files, the configuration and a manifest: the layout
+``appaccess spark ingest`` writes and ``--lake`` reads.
 """
 
 from __future__ import annotations
@@ -17,17 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from analyzer import rows
 from analyzer.background import prefetch
 from analyzer.errors import UsageError
+from analyzer.lake import write_lake
 from analyzer.workspace import Workspace
 
 SUFFIX_FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".json": "json", ".ndjson": "json"}
 WHAT = ("decisions", "requests")
-PARTITIONS = ("day", "site", "decision")
+PARTITIONS = ("day", "site")
 _STATISTICS = ["line_no", "ts", "day", "status", "file_id"]
 
 
@@ -48,41 +50,36 @@ def export(ws: Workspace, out: Path, *, what: str = "decisions", since: dt.datet
         raise UsageError(f"cannot tell the export format from {out.name!r}",
                          hint="use .parquet, .csv or .jsonl, or a directory name for partitioned Parquet")
     fmt = SUFFIX_FORMATS.get(suffix, "parquet")
-    if not suffix and not partition_by:
-        partition_by = ("day",)
-    if partition_by:
-        if suffix:
-            raise UsageError("--partition-by writes a directory of Parquet files", hint="give --out a directory name")
-        unknown = [p for p in partition_by if p not in PARTITIONS]
-        if unknown:
-            raise UsageError(f"cannot partition by {', '.join(unknown)}", hint=f"choose from {', '.join(PARTITIONS)}")
-        if what == "requests" and any(p != "day" for p in partition_by):
-            raise UsageError("requests can only be partitioned by day")
-        if out.exists() and any(out.iterdir()):
-            raise UsageError(f"{out} exists and is not empty", hint="choose a new directory")
+    if partition_by and suffix:
+        raise UsageError("--partition-by writes a lake, a directory", hint="give -o a directory name")
     if not out.parent.exists():
         raise UsageError(f"directory {out.parent} does not exist")
+    if not suffix:
+        if what != "decisions":
+            raise UsageError("a directory receives a lake: every request with its decision, keys, rejects, "
+                             "files and configuration", hint="drop --what, or give -o FILE.parquet")
+        unknown = [p for p in partition_by if p not in PARTITIONS]
+        if unknown:
+            raise UsageError(f"cannot partition a lake by {', '.join(unknown)}",
+                             hint=f"choose from {', '.join(PARTITIONS)}")
+        written = write_lake(ws, out, partition_by=partition_by, since=since, until=until)
+        return ExportResult(written.path, written.rows, "lake", written.partition_by)
     batches = rows.decision_batches(ws, since, until) if what == "decisions" else \
         rows.request_batches(ws, since, until)
-    if what == "requests" or partition_by:  # the partition column; requests always had it
+    if what == "requests":  # (its export always had the day)
         batches = (_with_day(batch) for batch in batches)
     counted = _Counted(batches)
     reader = counted.reader()
-    if fmt == "parquet" and not partition_by:
+    if fmt == "parquet":
         # (min/max statistics of strings cost a third of the writing: kept where readers prune on them)
         with pq.ParquetWriter(out, reader.schema, store_schema=False, write_statistics=_STATISTICS) as writer:
             for batch in prefetch(iter(reader)):  # the next batch is built while this one is encoded
                 writer.write_batch(batch)
-    elif partition_by:
-        ds.write_dataset(reader, out, format="parquet", partitioning=list(partition_by), partitioning_flavor="hive",
-                         file_options=ds.ParquetFileFormat().make_write_options(store_schema=False),
-                         existing_data_behavior="overwrite_or_ignore", preserve_order=True,
-                         basename_template="data_{i}.parquet")
     else:
         options = [f"FORMAT {fmt}"] + (["HEADER"] if fmt == "csv" else [])
         target = str(out).replace("'", "''")
         ws.con.execute(f"COPY (SELECT * FROM reader) TO '{target}' ({', '.join(options)})")
-    return ExportResult(str(out), counted.rows, fmt, tuple(partition_by))
+    return ExportResult(str(out), counted.rows, fmt, ())
 
 
 def _with_day(batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -121,11 +121,10 @@ class _DecisionIndex:
         last_epoch = np.searchsorted(bounds, ends, side="left")  # [first, last] epochs the interval covers
         for row, (key_id, fapp) in enumerate(zip(key_ids.tolist(), fapps, strict=True)):
             self.table[slots[(key_id, fapp)], first_epoch[row]:last_epoch[row] + 1] = row
-        size = int(key_ids.max()) + 1 if len(key_ids) else 1
-        self.plain_slot = np.full(size, -1, dtype=np.int64)
-        for (key_id, fapp), slot in slots.items():
-            if fapp == "":
-                self.plain_slot[key_id] = slot
+        # key ids may be sparse (a lake's are 64-bit hashes): looked up by binary search, not by position
+        plain = sorted((key_id, slot) for (key_id, fapp), slot in slots.items() if fapp == "")
+        self.plain_keys = np.array([k for k, _ in plain], dtype=np.int64)
+        self.plain_slots = np.array([s for _, s in plain], dtype=np.int64)
         # requests a field identifier claims: (file_id, line_no) -> app, sorted for look-ups
         self.fa_pos = (field_apps.column("file_id").to_numpy().astype(np.int64) << 40) | \
             field_apps.column("line_no").to_numpy().astype(np.int64)
@@ -134,7 +133,7 @@ class _DecisionIndex:
     def rows(self, facts: pa.RecordBatch) -> np.ndarray:
         key_id = facts.column("key_id").to_numpy()
         ts = facts.column("ts").cast(pa.int64()).to_numpy()
-        slot = self.plain_slot[key_id]
+        slot = _lookup(self.plain_keys, self.plain_slots, key_id)
         if len(self.fa_pos):
             pos = (facts.column("file_id").to_numpy().astype(np.int64) << 40) | facts.column("line_no").to_numpy()
             at = np.searchsorted(self.fa_pos, pos)
@@ -145,6 +144,14 @@ class _DecisionIndex:
         if (slot < 0).any() or (index < 0).any():
             raise RuntimeError("a stored request has no decision row: decide the workspace again")
         return index
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """values[i] where keys[i] == wanted (keys sorted), -1 where no key is."""
+    if not len(keys):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, values[at], -1)
 
 
 def _observed_denied(decision: np.ndarray, guard: np.ndarray, status: pa.Array) -> pa.Array:
@@ -196,15 +203,16 @@ def decision_batches(ws: Workspace, since: dt.datetime | None = None,
 def request_batches(ws: Workspace, since: dt.datetime | None = None,
                     until: dt.datetime | None = None) -> Iterator[pa.RecordBatch]:
     """Every stored request in the window (REQUEST_COLUMNS), in stored order."""
-    keys = _fetch(ws, "export/request_keys")
-    key_ids = keys.column("key_id").to_numpy()
-    slot = np.full(int(key_ids.max()) + 1 if len(key_ids) else 1, -1, dtype=np.int64)
-    slot[key_ids] = np.arange(len(key_ids))
+    keys = _fetch(ws, "export/request_keys")  # ordered by key_id
+    key_ids = keys.column("key_id").to_numpy().astype(np.int64)
+    positions = np.arange(len(key_ids), dtype=np.int64)
     shared = {name: _Shared(keys.column(name).combine_chunks()) for name in REQUEST_COLUMNS
               if name in keys.column_names}
     own = ("file_id", "line_no", "ts", "query", "status", "bytes", "duration_ms", "extra")
     for facts in _batches(_facts(ws, since, until)):
-        row = slot[facts.column("key_id").to_numpy()]
+        row = _lookup(key_ids, positions, facts.column("key_id").to_numpy())
+        if (row < 0).any():
+            raise RuntimeError("a stored request has no request key")
         columns = {name: facts.column(name) for name in own}
         for name, values in shared.items():
             columns[name] = values.at(row)

@@ -63,6 +63,16 @@ def _proposed_set(ws: Workspace, proposed: Sequence[Policy], mode: str) -> list[
     return [*active, *proposed]
 
 
+def proposal(ws: Workspace, proposed_path: str | Path, mode: str) -> tuple[RuleSet, list[Policy]]:
+    """The proposed rules file and the policy set a simulation replays (``mode`` replace or add).
+
+    A proposal is simulated as if activated: drafts count, disabled policies do not.
+    """
+    ruleset: RuleSet = load_rules_file(proposed_path, _known_apps(ws))
+    proposed = [replace(p, status="active") if p.status == "draft" else p for p in ruleset.policies]
+    return ruleset, _proposed_set(ws, proposed, mode)
+
+
 def _replay(ws: Workspace, policies: Sequence[Policy], window: Window) -> None:
     """Decide every request key under ``policies`` (temp table sim_key_changes) and count the replayed
     requests per change row (temp table sim_change_counts); both small whatever the traffic. The
@@ -80,10 +90,7 @@ def _replay(ws: Workspace, policies: Sequence[Policy], window: Window) -> None:
 def simulate(ws: Workspace, proposed_path: str | Path, *, mode: str = "replace", window: Window = Window(),
              out: Path | None = None) -> Simulation:
     """Compare the active rules with the proposed ones over the stored traffic."""
-    ruleset: RuleSet = load_rules_file(proposed_path, _known_apps(ws))
-    # A proposal is simulated as if activated: drafts count, disabled policies do not.
-    proposed = [replace(p, status="active") if p.status == "draft" else p for p in ruleset.policies]
-    policies = _proposed_set(ws, proposed, mode)
+    ruleset, policies = proposal(ws, proposed_path, mode)
     written = None
     with _scratch(ws):
         _replay(ws, policies, window)

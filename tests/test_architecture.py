@@ -1,6 +1,7 @@
 """The pipeline's one direction of data, enforced: lower layers never import higher ones.
 
-formats -> catalog -> workspace -> ingest/router/config loaders -> what-if -> report -> context -> cli
+formats -> catalog -> workspace -> ingest/router/config loaders/lakes -> what-if -> report -> context
+-> engines at the edge (Spark) -> cli
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "analyzer"
 
 # Lower number = lower layer. A module may import modules of its own or lower layers.
-LAYERS: dict[str, int] = {
+LAYERS: dict[str, float] = {
     "analyzer.errors": 0,
     "analyzer.version": 0,
     "analyzer.output": 0,
@@ -36,18 +37,21 @@ LAYERS: dict[str, int] = {
     "analyzer.background": 0,
     "analyzer.export": 4,
     "analyzer.rows": 4,
+    "analyzer.lake": 4,  # a lake (Parquet) written from or read as a workspace
     "analyzer.connectors": 4,
     "analyzer.namecheck": 4,
     "analyzer.whatif": 5,
     "analyzer.report": 6,
     "analyzer.context": 7,
+    "analyzer.spark": 7.5,  # the Spark engine: drives Context-level operations over a cluster
     "analyzer.cli": 8,
     "analyzer": 9,  # the public API in __init__ re-exports everything
     "analyzer.__main__": 9,
+    "analyzer.spark.submit": 9,  # spark-submit's entry script: runs the CLI, like __main__
 }
 
 
-def _layer(module: str) -> int:
+def _layer(module: str) -> float:
     best = None
     for prefix, level in LAYERS.items():
         if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[0])):

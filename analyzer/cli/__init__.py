@@ -92,7 +92,7 @@ def _root(
 
 def _register() -> None:
     # Imported here so that each command module can import `app` helpers freely.
-    from analyzer.cli import ingest, reports, config, data, catalog  # noqa: F401, I001 (--help lists them so)
+    from analyzer.cli import ingest, reports, config, data, catalog, spark  # noqa: F401, I001 (--help lists them so)
 
 
 _register()

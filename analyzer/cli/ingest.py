@@ -16,11 +16,13 @@ from analyzer.cli.options import (
     AppTyper,
     Db,
     Format,
+    Lake,
     Output,
     Wait,
     aliased,
     emit,
     err_console,
+    open_context,
     say,
     warn,
 )
@@ -206,14 +208,13 @@ def formats_command(fmt: Format = None, out: Output = None) -> None:
 
 
 @app.command("status")
-def status_command(db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0) -> None:
-    """Summarise the workspace: files, requests, rejects, apps, inventory, policies, decisions.
+def status_command(db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None,
+                   wait: Wait = 0.0) -> None:
+    """Summarise the workspace (or a lake): files, requests, rejects, apps, inventory, policies, decisions.
 
     Example: appaccess status --db audit.duckdb
     """
-    from analyzer.context import Context
-
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.status(), fmt, out)
 
 
@@ -222,8 +223,8 @@ app.add_typer(files_app, name="files")
 
 
 @files_app.callback()
-def files_command(ctx: typer.Context, db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None,
-                  wait: Wait = 0.0) -> None:
+def files_command(ctx: typer.Context, db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None,
+                  out: Output = None, wait: Wait = 0.0) -> None:
     """List ingested files with their line, stored and rejected counts (`files forget PATH` drops one).
 
     Standard input is listed under the hidden file it was spooled to
@@ -236,11 +237,9 @@ def files_command(ctx: typer.Context, db: Db = DEFAULT_DB, fmt: Format = None, o
       appaccess files --db audit.duckdb -o files.csv
       appaccess files forget /var/log/nginx/access.log --db audit.duckdb
     """
-    from analyzer.context import Context
-
     if ctx.invoked_subcommand is not None:
         return
-    with Context(db, read_only=True, wait=wait) as context:
+    with open_context(db, lake, read_only=True, wait=wait) as context:
         emit(context.files(), fmt, out)
 
 
@@ -259,9 +258,7 @@ def files_forget(
 
     Example: appaccess files forget /var/log/nginx/access.log.1 --db audit.duckdb
     """
-    from analyzer.context import Context
-
-    with Context(db, wait=wait) as ctx:
+    with open_context(db, wait=wait) as ctx:
         dropped = ctx.forget_file(path)
     for where, stored, rejected in dropped:
         say(f"forgot {_shown(where)}: {stored:,} stored, {rejected:,} rejected")
@@ -269,7 +266,7 @@ def files_forget(
 
 @app.command("rejects")
 def rejects_command(
-    db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
+    db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
     file: Annotated[str | None, typer.Option("--file", help="Only lines of this file (path or suffix).",
                                              metavar="PATH")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many lines.", min=1, metavar="N")] = 100,
@@ -278,7 +275,5 @@ def rejects_command(
 
     Example: appaccess rejects --file access.log -n 20
     """
-    from analyzer.context import Context
-
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.rejects(limit=limit, file=file), fmt, out)

@@ -21,13 +21,18 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
 from typer.core import TyperCommand, TyperGroup
 
+from analyzer.errors import UsageError
 from analyzer.output import TABULAR, Frame, OutputFormat, choose_format, plural, render
+
+if TYPE_CHECKING:
+    from analyzer.context import Context
+    from analyzer.lake import LakeScope
 
 DEFAULT_DB = Path(os.environ.get("APPACCESS_DB", "appaccess.duckdb"))
 
@@ -123,6 +128,25 @@ Db = Annotated[Path, typer.Option(
 
 Wait = Annotated[float, typer.Option(
     "--wait", help="Seconds to wait for another process to release the workspace.", min=0, metavar="SECONDS")]
+
+Lake = Annotated[Path | None, typer.Option(
+    "--lake", help="Read a lake instead of a workspace: a directory written by `appaccess spark ingest` or "
+                   "`appaccess export -o DIR` (read in place, only the days and site asked for).",
+    metavar="DIR", file_okay=False, show_default=False)]
+
+
+def open_context(db: Path, lake: Path | None = None, *, read_only: bool = False, wait: float = 0.0,
+                 scope: LakeScope | None = None) -> Context:
+    """The workspace --db names, or the lake --lake names (never both). (Imported here, not at the
+    top: `appaccess --help` must not load DuckDB.)"""
+    from analyzer.context import Context
+    from analyzer.lake import LakeScope
+
+    if lake is None:
+        return Context(db, read_only=read_only, wait=wait)
+    if db != DEFAULT_DB:
+        raise UsageError("--db and --lake exclude each other", hint="a command reads one workspace or one lake")
+    return Context(lake=lake, scope=scope or LakeScope())
 
 
 # -- output --------------------------------------------------------------------------

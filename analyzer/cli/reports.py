@@ -17,6 +17,7 @@ from analyzer.cli.options import (
     AppTyper,
     Db,
     Format,
+    Lake,
     Output,
     ReportFmt,
     ReportOutput,
@@ -28,6 +29,7 @@ from analyzer.cli.options import (
     Wait,
     aliased,
     emit,
+    open_context,
     output_format,
     say,
     say_split,
@@ -45,6 +47,7 @@ REPORT_FORMATS = (*TABULAR, OutputFormat.html)
 
 if TYPE_CHECKING:  # (imported where used: `appaccess --help` must start fast)
     from analyzer import report
+    from analyzer.whatif import Simulation
 
 
 
@@ -58,15 +61,16 @@ class Decision(StrEnum):
     unknown_space = "unknown_space"
 
 
-def _report(kind: str, db: Path, wait: float, filters: report.Filters, fmt: object, out: Path | None,
-            strict: bool, limit: int | None = None) -> None:
+def _report(kind: str, db: Path, lake: Path | None, wait: float, filters: report.Filters, fmt: object,
+            out: Path | None, strict: bool, limit: int | None = None) -> None:
     """The flow every report shares: check, compute, write."""
-    from analyzer.context import Context
+    from analyzer.lake import LakeScope
     from analyzer.report.terminal import anomalies_renderable, apps_renderable, blocked_renderable
 
     chosen = output_format(fmt, out, REPORT_FORMATS)  # type: ignore[arg-type]
     check_writable(out)
-    with Context(db, read_only=True, wait=wait) as ctx:
+    scope = LakeScope(filters.since, filters.until, filters.site)
+    with open_context(db, lake, read_only=True, wait=wait, scope=scope) as ctx:
         ctx.require_requests(filters.since, filters.until)
         for warning in ctx.check_filters(filters, strict=strict):
             warn(warning)
@@ -84,7 +88,8 @@ def _report(kind: str, db: Path, wait: float, filters: report.Filters, fmt: obje
 
 
 @report_app.command("blocked")
-def report_blocked(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = None, site: Site = None,
+def report_blocked(db: Db = DEFAULT_DB, lake: Lake = None, since: SinceOption = None, until: Until = None,
+                   site: Site = None,
                    app_key: AppKey = None, space: Space = None,
                    decision: Annotated[Decision | None, typer.Option(
                        "--decision", help="Only requests with this decision (exempt: allowed thanks to a "
@@ -106,16 +111,18 @@ def report_blocked(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until 
       appaccess report blocked --site acme.atlassian.net --space HR
       appaccess report blocked --decision blocked -o blocked.csv
       appaccess report blocked -o report.html
+      appaccess report blocked --lake /data/appaccess-lake/ --since 2026-09-01
     """
     from analyzer import report
 
     start, end = parse_window(since, until)
     filters = report.Filters(start, end, site, app_key, space, decision.value if decision else None)
-    _report("blocked", db, wait, filters, fmt, out, strict, limit)
+    _report("blocked", db, lake, wait, filters, fmt, out, strict, limit)
 
 
 @report_app.command("apps")
-def report_apps(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = None, site: Site = None,
+def report_apps(db: Db = DEFAULT_DB, lake: Lake = None, since: SinceOption = None, until: Until = None,
+                site: Site = None,
                 app_key: AppKey = None, fmt: ReportFmt = None, out: ReportOutput = None, strict: Strict = False,
                 wait: Wait = 0.0) -> None:
     """Each app's dependency profile: blocked APIs used, spaces touched, deprecated v1 endpoints
@@ -129,11 +136,12 @@ def report_apps(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = N
     from analyzer import report
 
     start, end = parse_window(since, until)
-    _report("apps", db, wait, report.Filters(start, end, site, app_key), fmt, out, strict)
+    _report("apps", db, lake, wait, report.Filters(start, end, site, app_key), fmt, out, strict)
 
 
 @report_app.command("anomalies")
-def report_anomalies(db: Db = DEFAULT_DB, since: SinceOption = None, until: Until = None, site: Site = None,
+def report_anomalies(db: Db = DEFAULT_DB, lake: Lake = None, since: SinceOption = None, until: Until = None,
+                     site: Site = None,
                      fmt: ReportFmt = None, out: ReportOutput = None, strict: Strict = False,
                      wait: Wait = 0.0) -> None:
     """Enforcement mismatches (blocked but succeeded; denied where nothing should block) and the
@@ -144,7 +152,7 @@ def report_anomalies(db: Db = DEFAULT_DB, since: SinceOption = None, until: Unti
     from analyzer import report
 
     start, end = parse_window(since, until)
-    _report("anomalies", db, wait, report.Filters(start, end, site), fmt, out, strict)
+    _report("anomalies", db, lake, wait, report.Filters(start, end, site), fmt, out, strict)
 
 
 # -- simulate ------------------------------------------------------------------------
@@ -175,6 +183,7 @@ def simulate_command(
     proposed: Annotated[Path, typer.Argument(help="Proposed policies, in the rules.yaml format.", dir_okay=False,
                                              metavar="PROPOSED.yaml")],
     db: Db = DEFAULT_DB,
+    lake: Lake = None,
     mode: Annotated[Mode, typer.Option("--mode", help="replace: the proposal instead of the active rules; "
                                                       "add: on top of them.")] = Mode.replace,
     since: SinceOption = None, until: Until = None,
@@ -211,22 +220,29 @@ def simulate_command(
       appaccess simulate rules.yaml -f markdown -o whatif.md --fail-on newly_blocked,newly_filtered
     """
     from analyzer import report
-    from analyzer.context import Context
-    from analyzer.report.markdown import simulation_markdown
-    from analyzer.report.terminal import simulation_renderable
+    from analyzer.lake import LakeScope
     from analyzer.whatif import Window
 
     start, end = parse_window(since, until)
     classes = _fail_on(fail_on)
     chosen = output_format(fmt, out, REPORT_FORMATS)
     check_writable(out, rows, html)
-    with Context(db, wait=wait) as ctx:
+    with open_context(db, lake, wait=wait, scope=LakeScope(start, end)) as ctx:
         sim = ctx.simulate(proposed, mode=mode.value, window=Window(start, end), out=rows, strict=strict,
                            require_requests=True)
         for target in (html, out or Path("appaccess-report.html") if chosen is OutputFormat.html else None):
             if target is not None:
                 ctx.write_html_report(target, report.Filters(since=start, until=end), simulation=sim)
                 say(f"wrote {target}")
+    show_simulation(sim, proposed, chosen, fmt, out, rows, classes)
+
+
+def show_simulation(sim: Simulation, proposed: Path, chosen: OutputFormat, fmt: object, out: Path | None,
+                    rows: Path | None, classes: tuple[str, ...]) -> None:
+    """Print (or write) a simulation as `simulate` does, then trip --fail-on (shared with `spark simulate`)."""
+    from analyzer.report.markdown import simulation_markdown
+    from analyzer.report.terminal import simulation_renderable
+
     for warning in sim.warnings:
         warn(warning)
     title = f"What-if: {proposed.name} ({sim.mode} mode, {plural(len(sim.policies), 'policy')})"
@@ -267,6 +283,7 @@ def suggest_command(
         show_default=False)] = None,
     site: Site = None,
     db: Db = DEFAULT_DB,
+    lake: Lake = None,
     since: SinceOption = None, until: Until = None,
     fmt: SuggestFmt = None,
     out: Annotated[Path | None, typer.Option(
@@ -288,14 +305,14 @@ def suggest_command(
       appaccess suggest --coverage spaces=HR,FIN --site acme.atlassian.net -o hr.yaml
       appaccess suggest proposed.yaml -f yaml > allowlisted.yaml
     """
-    from analyzer.context import Context
+    from analyzer.lake import LakeScope
     from analyzer.report.terminal import suggest_renderable
     from analyzer.whatif import Window
 
     start, end = parse_window(since, until)
     chosen = output_format(fmt, out, (*TABULAR, OutputFormat.yaml))
     check_writable(out)
-    with Context(db, wait=wait) as ctx:
+    with open_context(db, lake, wait=wait, scope=LakeScope(start, end)) as ctx:
         result = ctx.suggest(coverage=coverage, proposed=proposed, site=site, window=Window(start, end),
                              strict=strict)
     for warning in result.warnings:
@@ -327,6 +344,7 @@ def query_list(fmt: Format = None, out: Output = None) -> None:
     """
     from analyzer.sql import list_queries
 
+
     rows = tuple((q.name, ", ".join(q.params), q.summary) for q in list_queries()
                  if q.name.split("/")[0] in ("reports", "simulate", "suggest", "export", "config"))
     emit(Frame(("name", "params", "description"), rows, title="Named queries"), fmt, out)
@@ -339,13 +357,12 @@ def query_run(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (repeatable); unset "
                                                                           "parameters are NULL (no filter).",
                                                     metavar="NAME=VALUE")] = None,
-    db: Db = DEFAULT_DB, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
+    db: Db = DEFAULT_DB, lake: Lake = None, fmt: Format = None, out: Output = None, wait: Wait = 0.0,
 ) -> None:
-    """Run a named query against the workspace.
+    """Run a named query against the workspace (or a lake).
 
     Example: appaccess query run reports/blocked -p site=acme.atlassian.net -f csv
     """
-    from analyzer.context import Context
 
     params: dict[str, object] = {}
     for item in param or []:
@@ -353,5 +370,5 @@ def query_run(
         if not sep:
             raise UsageError(f"--param {item!r} is not NAME=VALUE")
         params[key.strip()] = parse_time(value, f"--param {key}") if key.strip() in ("since", "until") else value
-    with Context(db, read_only=True, wait=wait) as ctx:
+    with open_context(db, lake, read_only=True, wait=wait) as ctx:
         emit(ctx.query(name, params), fmt, out)

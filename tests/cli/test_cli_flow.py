@@ -54,12 +54,16 @@ def test_export_formats(cli: Cli, db: Path, tmp_path: Path) -> None:
     assert cli("export", "--db", db, "--out", jsonl).exit_code == 0
     first = json.loads(jsonl.read_text().splitlines()[0])
     assert first["line_no"] == 1
-    parts = tmp_path / "parts"
-    assert cli("export", "--db", db, "--out", parts, "--what", "requests").exit_code == 0
-    days = sorted(p.name for p in parts.iterdir())
+    lake = tmp_path / "lake"
+    result = cli("export", "--db", db, "--out", lake)
+    assert result.exit_code == 0, result.stderr
+    assert "wrote a lake of 3,000 requests" in result.stderr
+    days = sorted(p.name for p in (lake / "requests").iterdir())
     assert days[0].startswith("day=2026-09-") and len(days) >= 28
-    total = con.execute(f"SELECT count(*) FROM read_parquet('{parts}/**/*.parquet', hive_partitioning=true)")
+    total = con.execute(f"SELECT count(*) FROM read_parquet('{lake}/requests/**/*.parquet', hive_partitioning=true)")
     assert total.fetchall()[0][0] == 3000
+    refused = cli("export", "--db", db, "--out", tmp_path / "parts", "--what", "requests")
+    assert refused.exit_code == 2 and "a directory receives a lake" in refused.stderr
 
 
 @pytest.mark.parametrize(
