@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "analyzer"
 # Lower number = lower layer. A module may import modules of its own or lower layers.
 LAYERS: dict[str, int] = {
     "analyzer.errors": 0,
+    "analyzer.masking": 0,
     "analyzer.version": 0,
     "analyzer.output": 0,
     "analyzer.tablefit": 0,

@@ -13,7 +13,7 @@ browser - is stored as NULL), ``response.bodySize`` (or ``content.size`` when
 the body size is unknown), ``time`` (ms), and the request headers
 User-Agent, Host/:authority and Authorization (turned into the JWT issuer or
 basic-auth user by the ingest, never stored). Cookies, post data and
-credential-looking headers are never kept, not even in rejects. ``extra`` holds
+credential-looking headers and query parameters are never kept, not even in rejects. ``extra`` holds
 the entry's scalar fields (serverIPAddress, connection, pageref...), the HTTP
 version, the response MIME type and the other request headers.
 """
@@ -28,9 +28,9 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
-from analyzer.formats import fieldmap
 from analyzer.formats.base import PARSED_SCHEMA, DocumentBatch, LogFormat
 from analyzer.formats.lines import REJECT_SCHEMA, reject_text
+from analyzer.masking import MASK, is_secret_name, mask_text
 
 BATCH_ENTRIES = 50_000
 _HEADERS = {"user-agent": "user_agent", "host": "host", ":authority": "host", "authorization": "auth_header"}
@@ -110,14 +110,14 @@ def _row(entry: Any) -> dict[str, Any]:
         column = _HEADERS.get(name.lower())
         if column is not None:
             row[column] = row[column] or _optional_text(value, f"header {name}")
-        elif not fieldmap.SECRET_KEY_RE.search(name) and isinstance(value, str):
+        elif not is_secret_name(name) and isinstance(value, str):
             others[name] = _optional_text(value, f"header {name}") or ""
     if row["host"]:
         row["host"] = row["host"].rsplit(":", 1)[0] if row["host"].count(":") == 1 else row["host"]
     extra: dict[str, Any] = {
         k: v for k, v in entry.items()
         if isinstance(v, str | int | float) and not isinstance(v, bool) and k not in ("startedDateTime", "time")
-        and not fieldmap.SECRET_KEY_RE.search(k)
+        and not is_secret_name(k)
     }
     for key, value in (("httpVersion", request.get("httpVersion")),
                        ("mimeType", content.get("mimeType") if isinstance(content, dict) else None)):
@@ -142,11 +142,10 @@ def _redacted(entry: Any) -> Any:
         if not isinstance(part, dict):
             continue
         part = {k: v for k, v in part.items() if k not in ("cookies", "postData", "content")}
-        if isinstance(part.get("headers"), list):
-            part["headers"] = [
-                {**h, "value": "[REDACTED]"}
-                if isinstance(h, dict) and fieldmap.SECRET_KEY_RE.search(str(h.get("name"))) else h
-                for h in part["headers"]]
+        for key in ("headers", "queryString"):  # name/value pairs: a credential's name masks its value
+            if isinstance(part.get(key), list):
+                part[key] = [{**h, "value": MASK} if isinstance(h, dict) and is_secret_name(str(h.get("name"))) else h
+                             for h in part[key]]
         out[side] = part
     return out
 
@@ -200,7 +199,7 @@ def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBa
             rows.append((index, _row(entry)))
         except _Bad as bad:
             raw = json.dumps(_redacted(entry), ensure_ascii=True)
-            rejects.append((index, str(bad), reject_text(raw.encode("ascii"))))
+            rejects.append((index, mask_text(str(bad)), reject_text(raw.encode("ascii"))))
         if len(rows) + len(rejects) >= BATCH_ENTRIES:
             yield _batch(rows, rejects)
             rows, rejects = [], []

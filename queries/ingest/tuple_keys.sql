@@ -1,6 +1,7 @@
 -- name: ingest/tuple_keys
 -- Each raw key of a batch with the ids of its target, identity and query
--- spaces (all stored by now). Input: relations `tuples` (ingest/batch_tuples)
+-- spaces (all stored by now; identities as ingest/new_identities stores them:
+-- user agents masked). Input: relations `tuples` (ingest/batch_tuples)
 -- and `resolved` (ingest/resolve_targets). Param: $salt.
 SELECT u.*, t.target_id, i.identity_id, q.qref_id
 FROM tuples AS u
@@ -11,7 +12,8 @@ JOIN targets AS t
  AND t.path = r.path AND t.route_method = r.route_method
 JOIN identities AS i
   ON i.user_agent IS NOT DISTINCT FROM
-         (CASE WHEN $salt IS NULL THEN u.user_agent ELSE aa_redact_pii(u.user_agent, $salt) END)
+         (CASE WHEN $salt IS NULL THEN aa_mask_text(u.user_agent)
+               ELSE aa_redact_pii(aa_mask_text(u.user_agent), $salt) END)
  AND i.jwt_iss IS NOT DISTINCT FROM u.jwt_iss AND i.client_id IS NOT DISTINCT FROM u.client_id
  AND i.remote_user IS NOT DISTINCT FROM
          (CASE WHEN $salt IS NULL THEN u.remote_user ELSE aa_redact_pii(u.remote_user, $salt) END)
