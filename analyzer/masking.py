@@ -153,8 +153,8 @@ def rules() -> tuple[Rule, ...]:
         Rule("jwt", r"(?i)eyJ[a-z0-9_-]+\.[a-z0-9_-]+\.[a-z0-9_-]+", MASK),
         # the credentials of an Authorization scheme: Bearer xyz, Basic dXNlcjpwYXNz, JWT ... (a value
         # with a digit, a symbol or a capital after its first letter: not an English word)
-        Rule("scheme", rf"(?i)\b({schemes})((?:\s|%20|\+)+)(?:{token}*(?-i:[0-9+/=_.~%-]){token}*"
-                       rf"|{token}+(?-i:[A-Z]){token}*)", rf"\1\2{MASK}"),
+        Rule("scheme", rf"(?i)(^|[^a-z])({schemes})((?:\s|%20|\+)+)(?:{token}*(?-i:[0-9+/=_.~%-]){token}*"
+                       rf"|{token}+(?-i:[A-Z]){token}*)", rf"\1\2\3{MASK}"),
         # the value after a credential-looking name: "name": "value" (JSON, also escaped inside a JSON
         # string), "name": 123, Name: value (a header line: up to the end of the line, a quote, a
         # backslash or a bracket), name=value (query, fragment, ;-parameters, cookies; = may be %3D)

@@ -3,8 +3,7 @@
 -- what a `targets` row holds, for each raw (method, host, target) of a batch.
 -- The REST API version, whether the path is Confluence's, the method the
 -- router matches (HEAD is routed as GET), the endpoint and the space key /
--- space id / content id its path names (URL-decoded). The path is masked
--- (aa_mask_text: ;jsessionid=..., a JWT in a segment). With --redact-pii
+-- space id / content id its path names (URL-decoded). With --redact-pii
 -- ($salt not NULL) e-mail addresses and account ids in the path are replaced
 -- by tokens first, as in the inventory, so path parameters still match it.
 -- Input: relation `split` (ingest/split_target's output); routes come from
@@ -22,7 +21,7 @@ CROSS JOIN LATERAL (
     SELECT upper(s.method) AS method,
            s.split_host AS host,
            s.cloud_id,
-           CASE WHEN $salt IS NULL THEN aa_mask_text(s.path) ELSE aa_redact_pii(aa_mask_text(s.path), $salt) END AS path,
+           CASE WHEN $salt IS NULL THEN s.path ELSE aa_redact_pii(s.path, $salt) END AS path,
            CASE WHEN s.prefix_len IS NOT NULL
                 THEN CASE WHEN s.prefix_len = 12 THEN 2 ELSE 1 END END::TINYINT AS api_version,
            s.path = '/wiki' OR starts_with(s.path, '/wiki/') OR s.prefix_len IS NOT NULL AS is_wiki,
