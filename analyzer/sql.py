@@ -77,6 +77,18 @@ def list_queries(folder: str | None = None) -> list[NamedQuery]:
     return [load_query(n) for n in names]
 
 
+#: The folders of queries users run (`appaccess query list | run`): reports, exports and the names the
+#: workspace knows, each self-contained over the workspace. The others (ingest/*, schema/*,
+#: migrations/*, formats/*, inventory/*, simulate/*, suggest/*) are steps of appaccess itself: they
+#: read relations only their caller builds, or change the workspace.
+USER_QUERY_FOLDERS = ("reports", "export", "config")
+
+
+def user_queries() -> list[NamedQuery]:
+    """The named queries users may run, sorted by name."""
+    return [q for folder in USER_QUERY_FOLDERS for q in list_queries(folder)]
+
+
 def bind(query: NamedQuery, params: dict[str, Any] | None) -> dict[str, Any]:
     """Check that exactly the query's parameters are given."""
     params = dict(params or {})

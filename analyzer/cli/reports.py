@@ -47,7 +47,7 @@ from analyzer.report.terminal import (
     simulation_renderable,
     suggest_renderable,
 )
-from analyzer.sql import list_queries
+from analyzer.sql import user_queries
 from analyzer.whatif import Window
 
 report_app = AppTyper(help="Reports over the stored traffic and its decisions.")
@@ -304,18 +304,18 @@ def suggest_command(
 
 # -- named queries -------------------------------------------------------------------
 
-query_app = AppTyper(help="Run the named SQL queries of queries/ (the same files the reports use).")
+query_app = AppTyper(help="Run the named SQL queries of queries/ the reports use: reports/*, export/* and config/* "
+                          "(the other files are steps of appaccess itself).")
 app.add_typer(query_app, name="query")
 
 
 @query_app.command("list")
 def query_list(fmt: Format = None, out: Output = None) -> None:
-    """List the named queries with their parameters.
+    """List the named queries you can run (reports/*, export/*, config/*) with their parameters.
 
     Example: appaccess query list -f csv
     """
-    rows = tuple((q.name, ", ".join(q.params), q.summary) for q in list_queries()
-                 if q.name.split("/")[0] in ("reports", "simulate", "suggest", "export", "config"))
+    rows = tuple((q.name, ", ".join(q.params), q.summary) for q in user_queries())
     emit(Frame(("name", "params", "description"), rows, title="Named queries"), fmt, out)
 
 

@@ -180,6 +180,9 @@ def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBa
         return
     try:
         document = json.loads(text)
+    except RecursionError:
+        yield _whole_file_reject(first, "not a HAR document: JSON nested too deeply to be read", data)
+        return
     except ValueError as error:
         reason = getattr(error, "msg", str(error))
         where = f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""

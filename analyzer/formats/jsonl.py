@@ -57,7 +57,7 @@ def parse_records(sample: list[str]) -> list[dict[str, Any] | None]:
     for line in sample:
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to be a log record
             value = None
         out.append(value if isinstance(value, dict) else None)
     return out
