@@ -15,7 +15,7 @@ from analyzer.context import Context
 from analyzer.errors import InputFileError, UsageError
 from analyzer.formats import REGISTRY
 from analyzer.formats.base import CANONICAL_FIELDS
-from analyzer.ingest import IngestOptions, IngestResult
+from analyzer.ingest import TIME_WINDOW_ENV, IngestOptions, IngestResult, TimeWindow
 from analyzer.output import Frame, plural
 from analyzer.sources import STDIN, is_stdin
 
@@ -57,6 +57,11 @@ def ingest_command(
                            "time, Zscaler NSS feeds. Default UTC (or the zone a grown file was loaded "
                            "with); logs with UTC times or offsets ignore it.",
         metavar="ZONE", show_default=False)] = None,
+    time_window: Annotated[str | None, typer.Option(
+        "--time-window", help="The request times accepted, OLDEST..NEWEST (dates or ISO timestamps, UTC; a side "
+                              "left empty keeps its default); a line outside is rejected with the reason. Default "
+                              f"${TIME_WINDOW_ENV}, else 1990-01-01 to ten years from now.",
+        metavar="OLDEST..NEWEST", show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
     redact_pii: Annotated[bool, typer.Option(
@@ -81,7 +86,8 @@ def ingest_command(
       zcat /var/log/nginx/access.log.*.gz | appaccess ingest - --db audit.duckdb
     """
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
-                            log_format=layout, redact_pii=redact_pii, timezone=timezone)
+                            log_format=layout, redact_pii=redact_pii, timezone=timezone,
+                            time_window=TimeWindow.parse(time_window) if time_window is not None else None)
     err = err_console()
     if STDIN in paths and sys.stdin.isatty() and not quiet:
         say("reading logs from standard input (end with Ctrl-D)")

@@ -22,7 +22,7 @@ from analyzer.formats import get_format
 from analyzer.formats.custom import CUSTOM_NAME
 from analyzer.formats.lines import iter_line_chunks
 from analyzer.ingest import files
-from analyzer.ingest.options import Counts, FileResult, IngestOptions, IngestResult, Progress
+from analyzer.ingest.options import Counts, FileResult, IngestOptions, IngestResult, Progress, TimeWindow
 from analyzer.ingest.reading import FormatState, fast_parsed, format_state, prefetch
 from analyzer.ingest.store import store_chunk, store_document_batch
 from analyzer.sources import (
@@ -46,6 +46,10 @@ def ingest(ws: Workspace, paths: Iterable[str | Path], options: IngestOptions | 
         get_format(options.format)  # fail before touching any file
     if options.redact_pii:
         pii.enable(ws)
+    window = TimeWindow.resolve(options.time_window)
+    # queries/ingest/check_parsed.sql rejects request times outside the window
+    ws.con.execute(f"SET VARIABLE aa_ts_oldest = TIMESTAMP '{window.oldest.isoformat(sep=' ')}'")
+    ws.con.execute(f"SET VARIABLE aa_ts_newest = TIMESTAMP '{window.newest.isoformat(sep=' ')}'")
     own = ws.path.with_name(ws.path.name + ".wal")
     sources = expand_sources(paths, exclude=(ws.path, own))
     if not sources:
