@@ -58,10 +58,10 @@ def ingest_command(
                            "with); logs with UTC times or offsets ignore it.",
         metavar="ZONE", show_default=False)] = None,
     time_window: Annotated[str | None, typer.Option(
-        "--time-window", help="The request times accepted, OLDEST..NEWEST (dates or ISO timestamps, UTC; a side "
-                              "left empty keeps its default); a line outside is rejected with the reason. Default "
+        "--time-window", help="The request times accepted, FROM..TO (dates or ISO timestamps, UTC; a side left "
+                              "empty keeps its default): a line outside is rejected with the reason. Default "
                               f"${TIME_WINDOW_ENV}, else 1990-01-01 to ten years from now.",
-        metavar="OLDEST..NEWEST", show_default=False)] = None,
+        metavar="FROM..TO", show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Re-load files whose content changed since they were ingested.")] = False,
     redact_pii: Annotated[bool, typer.Option(

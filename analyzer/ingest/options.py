@@ -58,11 +58,11 @@ class TimeWindow:
 
     @classmethod
     def parse(cls, text: str, source: str = "--time-window") -> TimeWindow:
-        """``OLDEST..NEWEST``, dates or ISO timestamps (UTC unless they say otherwise); a side left
+        """``FROM..TO``, dates or ISO timestamps (UTC unless they say otherwise); a side left
         empty keeps its default: ``2000-01-01..`` or ``..2030-01-01``."""
         oldest_text, sep, newest_text = text.partition("..")
         if not sep:
-            raise UsageError(f"{source} {text!r} is not OLDEST..NEWEST", hint="e.g. 1990-01-01..2040-01-01")
+            raise UsageError(f"{source} {text!r} is not FROM..TO", hint="e.g. 1990-01-01..2040-01-01")
         default = cls.default()
         try:
             oldest = _utc(oldest_text) if oldest_text.strip() else default.oldest

@@ -162,7 +162,7 @@ def test_the_window_comes_from_the_flag_or_the_environment(cli: Cli, tmp_path: P
     assert stored("env.duckdb") == 2
     assert stored("both.duckdb", "--time-window", "2020-01-01..") == 1  # the flag wins
     for bad, message in (("2030-01-01..2020-01-01", "is empty"), ("1800-01-01..", "reaches beyond"),
-                         ("yesterday..", "not a date"), ("1990-01-01", "not OLDEST..NEWEST")):
+                         ("yesterday..", "not a date"), ("1990-01-01", "not FROM..TO")):
         result = cli("ingest", log, "--db", tmp_path / "bad.duckdb", "--time-window", bad)
         assert result.exit_code == 2 and message in result.stderr, (bad, result.stderr)
     monkeypatch.setenv("APPACCESS_TIME_WINDOW", "nonsense")
