@@ -47,6 +47,12 @@ _SEP = r"(?:[-_.+]|%(?:2[0bde]|5f))"
 _TOKEN = "[a-z0-9._~+/=%-]"
 
 
+#: How a header value starts (Name: value): anything but a lower-case word followed by a space, which
+#: is prose ("expired token: check the variables"), not a credential.
+_LOWER, _OTHER = "(?-i:[a-z])", r'(?-i:[^a-z\s"\\\]}])'
+_HEADER_START = f"(?:{_OTHER}|{_LOWER}+{_OTHER}|{_LOWER}+$)"
+
+
 def _escape_not_in(chars: str) -> str:
     """A percent-escape of any byte but those of ``chars`` (RE2 has no lookahead: spelled out)."""
     banned = {ord(c) for c in chars} | {ord(c) for c in " \t\r\n\f\v"}
@@ -157,11 +163,12 @@ def rules() -> tuple[Rule, ...]:
                        rf"|{token}+(?-i:[A-Z]){token}*)", rf"\1\2\3{MASK}"),
         # the value after a credential-looking name: "name": "value" (JSON, also escaped inside a JSON
         # string), "name": 123, Name: value (a header line: up to the end of the line, a quote, a
-        # backslash or a bracket), name=value (query, fragment, ;-parameters, cookies; = may be %3D)
+        # backslash or a bracket; not prose such as "expired token: check it"), name=value (query,
+        # fragment, ;-parameters, cookies; = may be %3D)
         Rule("named", rf"(?i){before}({name})(?:"
                       rf'(\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+'
                       rf'|(\\?"\s*:\s*)[-0-9tf][^,}}\]\s"\\]*'
-                      rf'|([ \t]*:[ \t]*)[^\s"\\\]}}][^"\r\n\\\]}}]*'
+                      rf'|([ \t]*:[ \t]*){_HEADER_START}[^"\r\n\\\]}}]*'
                       rf"|(=|%3d){_VALUE})", rf"\1\2\3\4\5\6{MASK}"),
         # https://user:password@host
         Rule("userinfo", r"""(?i)([a-z][a-z0-9+.-]*://)[^/\s@?#"'<>\\]+@""", rf"\1{MASK}@"),

@@ -103,6 +103,7 @@ CASES = [
     (f"note {JWT} and more", [JWT], ["note", "and more"]),
     ("/wiki/spaces/HR;jsessionid=F1q", ["F1q"], ["/wiki/spaces/HR"]),
     ("basic authentication failed for space key HR", [], ["basic authentication failed for space key HR"]),
+    ("wrong or expired token: check ATLASSIAN_API_TOKEN", [], ["token: check ATLASSIAN_API_TOKEN"]),  # prose
 ]
 
 
