@@ -66,6 +66,7 @@ def _escape_not_in(chars: str) -> str:
 
 
 _ENDS_CLASS = r"\s" + re.escape(_ENDS_NAME)
+_ENDS_ALL = frozenset(_ENDS_NAME + " \t\r\n\f\v")
 #: One character of a name: anything but an ending character or %, or a percent-escape of anything else
 #: (so an encoded = & ? # / : ends a name, as in a URL inside another parameter's value).
 _NAME_CHAR = f"(?:[^{_ENDS_CLASS}%]|{_escape_not_in(_ENDS_NAME)})"
@@ -120,20 +121,50 @@ def name_pattern() -> str:
     return f"(?i){_BEFORE}{_name()}(?:$|[{_ENDS_CLASS}])"
 
 
+# Python tests a name differently from RE2, with the same pieces: it cuts the text into candidate
+# names (maximal runs of name characters after a character that ends names; possessive, so no
+# backtracking) and tests each with simple searches. RE2 runs the patterns above in linear time,
+# but Python's backtracking engine would take seconds on a crafted line ("token" repeated).
+
+
 @cache
-def _name_re() -> re.Pattern[str]:
-    return re.compile(name_pattern())
+def _python_names() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    def of(match: str) -> str:
+        return "|".join(w.pattern for w in secret_words() if w.match == match)
+
+    return (re.compile(f"(?i){_BEFORE}({_NAME_CHAR}++)"), re.compile(f"(?i){of('part')}"),
+            re.compile(f"(?i)(?:{of('end')}){_SEP}*+$"), re.compile(f"(?i){_SEP}*+(?:{of('whole')}){_SEP}*+"))
+
+
+def _is_secret_run(run: str) -> bool:
+    """Whether a whole name (a run of name characters) is credential-looking."""
+    _, parts, ends, wholes = _python_names()
+    return bool(parts.search(run) or ends.search(run) or wholes.fullmatch(run))
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether the value of a parameter, header, key or column called ``name`` is a credential."""
-    return bool(_name_re().search(name))
+    """Whether the value of a parameter, header, key or column called ``name`` is a credential
+    (SQL: ``aa_is_secret_name``, the search of :func:`name_pattern`)."""
+    candidates = _python_names()[0]
+    return any(_is_secret_run(m.group(2)) and (m.end() == len(name) or name[m.end()] in _ENDS_ALL)
+               for m in candidates.finditer(name))
 
 
 @cache
 def json_key_pattern() -> str:
     """A credential-looking key (``"...":``) inside a JSON text."""
     return rf'(?i)"{_name()}"\s*:'
+
+
+@cache
+def _after_name() -> str:
+    """What follows a credential-looking name up to the end of its value, one group per syntax (the
+    separator, kept): "name": "value", "name": 123, Name: value, name=value."""
+    return ("(?:"
+            r'(\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+'
+            r'|(\\?"\s*:\s*)[-0-9tf][^,}\]\s"\\]*'
+            rf'|([ \t]*:[ \t]*){_HEADER_START}[^"\r\n\\\]}}]*'
+            rf"|(=|%3d){_VALUE})")
 
 
 @dataclass(frozen=True)
@@ -143,6 +174,13 @@ class Rule:
     name: str
     pattern: str
     replacement: str
+    #: every class repetition may be possessive: what follows a class is never in it (Python's engine
+    #: backtracks, and a crafted line would take it seconds; RE2 has no possessive syntax, nor needs it)
+    possessive: bool = False
+
+    @property
+    def python_pattern(self) -> str:
+        return re.sub(r"\]([+*])(?![+?])", r"]\1+", self.pattern) if self.possessive else self.pattern
 
     @property
     def python_replacement(self) -> str:
@@ -155,8 +193,9 @@ def rules() -> tuple[Rule, ...]:
     name, before, schemes = _name(), _BEFORE, "|".join(AUTH_SCHEMES)
     token = _TOKEN
     return (
-        # a JWT anywhere (in a URL, a header, free text)
-        Rule("jwt", r"(?i)eyJ[a-z0-9_-]+\.[a-z0-9_-]+\.[a-z0-9_-]+", MASK),
+        # a JWT anywhere (in a URL, a header, free text; rules start after a character that cannot
+        # continue what they look for, so that no engine tries them at every character of a long word)
+        Rule("jwt", r"(?i)(^|[^a-z0-9_-])eyJ[a-z0-9_-]+\.[a-z0-9_-]+\.[a-z0-9_-]+", rf"\1{MASK}", possessive=True),
         # the credentials of an Authorization scheme: Bearer xyz, Basic dXNlcjpwYXNz, JWT ... (a value
         # with a digit, a symbol or a capital after its first letter: not an English word)
         Rule("scheme", rf"(?i)(^|[^a-z])({schemes})((?:\s|%20|\+)+)(?:{token}*(?-i:[0-9+/=_.~%-]){token}*"
@@ -165,13 +204,9 @@ def rules() -> tuple[Rule, ...]:
         # string), "name": 123, Name: value (a header line: up to the end of the line, a quote, a
         # backslash or a bracket; not prose such as "expired token: check it"), name=value (query,
         # fragment, ;-parameters, cookies; = may be %3D)
-        Rule("named", rf"(?i){before}({name})(?:"
-                      rf'(\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])+'
-                      rf'|(\\?"\s*:\s*)[-0-9tf][^,}}\]\s"\\]*'
-                      rf'|([ \t]*:[ \t]*){_HEADER_START}[^"\r\n\\\]}}]*'
-                      rf"|(=|%3d){_VALUE})", rf"\1\2\3\4\5\6{MASK}"),
+        Rule("named", rf"(?i){before}({name}){_after_name()}", rf"\1\2\3\4\5\6{MASK}"),
         # https://user:password@host
-        Rule("userinfo", r"""(?i)([a-z][a-z0-9+.-]*://)[^/\s@?#"'<>\\]+@""", rf"\1{MASK}@"),
+        Rule("userinfo", r"""(?i)(://)[^/\s@?#"'<>\\]+@""", rf"\1{MASK}@", possessive=True),
     )
 
 
@@ -203,19 +238,39 @@ def any_rule_pattern() -> str:
 
 
 @cache
-def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
-    return (re.compile(screen_pattern()), re.compile(any_rule_pattern()),
-            tuple((re.compile(r.pattern), r.python_replacement) for r in rules()))
+def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], tuple[tuple[str, re.Pattern[str], str], ...]]:
+    return (re.compile(screen_pattern()), re.compile("(?i)" + _after_name()),
+            tuple((r.name, re.compile(r.python_pattern), r.python_replacement) for r in rules()))
+
+
+def _mask_named(text: str) -> str:
+    """The "named" rule, as RE2 applies it: at each candidate name, leftmost first, a credential-looking
+    name followed by a separator and a value gets the value replaced."""
+    candidates = _python_names()[0]
+    after = _compiled()[1]
+    out, kept_to, position = [], 0, 0
+    while (candidate := candidates.search(text, position)) is not None:
+        position = candidate.end()
+        if _is_secret_run(candidate.group(2)) and (value := after.match(text, position)) is not None:
+            separator = next(group for group in value.groups() if group is not None)
+            out.append(text[kept_to:position] + separator + MASK)
+            kept_to = position = value.end()
+    out.append(text[kept_to:])
+    return "".join(out)
+
+
+def apply_rules(text: str) -> str:
+    """Every rule applied to ``text``, without the screen (what the screen must never change)."""
+    for name, pattern, replacement in _compiled()[2]:
+        text = _mask_named(text) if name == "named" else pattern.sub(replacement, text)
+    return text
 
 
 def mask_text(text: str) -> str:
     """``text`` with every credential the policy recognises replaced (see the module docstring)."""
-    screen, any_rule, compiled = _compiled()
-    if not text or not screen.search(text) or not any_rule.search(text):
+    if not text or not _compiled()[0].search(text):
         return text
-    for pattern, replacement in compiled:
-        text = pattern.sub(replacement, text)
-    return text
+    return apply_rules(text)
 
 
 # -- SQL ----------------------------------------------------------------------------------------
