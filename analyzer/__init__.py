@@ -8,7 +8,7 @@ methods; route single URLs with :func:`route`; read the catalogue with
 from analyzer.catalog import Endpoint, load_catalog
 from analyzer.context import Context
 from analyzer.errors import AnalyzerError
-from analyzer.ingest import IngestOptions, IngestResult
+from analyzer.ingest import IngestOptions, IngestResult, TimeWindow
 from analyzer.output import Frame
 from analyzer.report import Filters
 from analyzer.router import RouteMatch, Router, route
@@ -25,6 +25,7 @@ __all__ = [
     "IngestResult",
     "RouteMatch",
     "Router",
+    "TimeWindow",
     "Window",
     "__version__",
     "load_catalog",
