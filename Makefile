@@ -36,9 +36,10 @@ catalog: $(STAMP)
 
 bench: $(DEVSTAMP)
 	$(BIN)/python -m benchmarks.bench_router
-	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000
+	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --startup
+	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --unique-queries
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format proxysg
-	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000
+	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000 --stream 10
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format nginx_json
 	$(BIN)/python -m benchmarks.bench_reports --lines 10000000
 	$(BIN)/python -m benchmarks.bench_spark --lines 10000000 --parts 8 --lake-requests 100000000

@@ -27,6 +27,7 @@ _EXPORTS = {
     "IngestResult": "analyzer.ingest",
     "RouteMatch": "analyzer.router",
     "Router": "analyzer.router",
+    "TimeWindow": "analyzer.ingest",
     "Window": "analyzer.whatif",
     "load_catalog": "analyzer.catalog",
     "route": "analyzer.router",
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from analyzer.catalog import Endpoint, load_catalog
     from analyzer.context import Context
     from analyzer.errors import AnalyzerError
-    from analyzer.ingest import IngestOptions, IngestResult
+    from analyzer.ingest import IngestOptions, IngestResult, TimeWindow
     from analyzer.output import Frame
     from analyzer.report import Filters
     from analyzer.router import RouteMatch, Router, route
@@ -62,6 +63,7 @@ __all__ = [
     "IngestResult",
     "RouteMatch",
     "Router",
+    "TimeWindow",
     "Window",
     "__version__",
     "load_catalog",

@@ -416,9 +416,10 @@ static int contains_ci(const char *s, Py_ssize_t n, const char *word, Py_ssize_t
 
 #define MAX_SCREEN 32
 
-/* The names of query parameters whose values the SQL masks (aa_redact_query in queries/macros.sql): a
- * parameter is masked when its name, in any case, is one of these words or ends with '_', '.' or '-'
- * followed by one. A line with such a parameter is declined: the masking happens in SQL only. */
+/* The names of query parameters the SQL parser reads something from (the JWT issuer of jwt=, see
+ * queries/ingest/row_split.sql): a parameter is screened when its name, in any case, is one of these
+ * words or ends with '_', '.' or '-' followed by one, and a line with such a parameter is declined.
+ * (Masking is not done here: the Python side masks the queries C keeps with the SQL policy.) */
 typedef struct {
     const char *words[MAX_SCREEN];
     Py_ssize_t lens[MAX_SCREEN];
@@ -470,7 +471,9 @@ static int odd_target(const span_t *t) {
 
 static PyObject *bytes_of(const void *p, Py_ssize_t n) { return PyBytes_FromStringAndSize((const char *)p, n); }
 
-/* parse_chunk(interner, data, first_line_no, vhost, agent, max_line_bytes, screen) -> tuple; see fastclf.py. */
+/* parse_chunk(interner, data, first_line_no, vhost, agent, max_line_bytes, screen, oldest_us, newest_us)
+ * -> tuple; see fastclf.py. A line whose time lies outside [oldest_us, newest_us] is declined (the SQL
+ * rejects it with its reason: queries/ingest/check_parsed.sql). */
 static PyObject *parse_chunk(PyObject *module, PyObject *args) {
     Interner *self;
     Py_buffer data;
@@ -478,8 +481,9 @@ static PyObject *parse_chunk(PyObject *module, PyObject *args) {
     int vhost, agent;
     Py_ssize_t max_line;
     PyObject *screen_words;
-    if (!PyArg_ParseTuple(args, "O!y*LppnO", &InternerType, &self, &data, &first_line_no, &vhost, &agent,
-                          &max_line, &screen_words))
+    long long oldest_us, newest_us;
+    if (!PyArg_ParseTuple(args, "O!y*LppnOLL", &InternerType, &self, &data, &first_line_no, &vhost, &agent,
+                          &max_line, &screen_words, &oldest_us, &newest_us))
         return NULL;
     PyObject *result = NULL;
     screen_t screen = {.n = 0};
@@ -540,7 +544,8 @@ static PyObject *parse_chunk(PyObject *module, PyObject *args) {
         nums_t nums = {0, 0, 0};
         if (ok) {
             memset(f, 0, sizeof(f));
-            ok = parse_line(p, end, vhost, agent, f, &nums) && !needs_sql(&f[F_QUERY], &screen) &&
+            ok = parse_line(p, end, vhost, agent, f, &nums) && nums.ts >= oldest_us && nums.ts <= newest_us &&
+                 !needs_sql(&f[F_QUERY], &screen) &&
                  !odd_target(&f[F_TARGET]);
         }
         if (ok) {
@@ -635,7 +640,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"parse_chunk", parse_chunk, METH_VARARGS,
-     "parse_chunk(interner, data, first_line_no, vhost, agent, max_line_bytes, screen)\n"
+     "parse_chunk(interner, data, first_line_no, vhost, agent, max_line_bytes, screen, oldest_us, newest_us)\n"
      "-> (n_lines, (line_no, ts, status, bytes, pair, query_offsets, query_data, query_valid), declined,\n"
      "    new_targets, new_clients, new_pairs). See analyzer/formats/fastclf.py."},
     {NULL, NULL, 0, NULL},

@@ -344,8 +344,15 @@ class Context:
         return write_html_report(self.ws, Path(out), filters, simulation=simulation, focus=focus)
 
     def query(self, name: str, params: dict[str, object] | None = None) -> Frame:
-        """Run a named query of ``queries/`` (see ``appaccess query list``)."""
-        query = sql_module.load_query(name)
+        """Run a named query of ``queries/`` users may run (``appaccess query list``: reports/*, export/*,
+        config/*); the internal steps of appaccess are refused."""
+        runnable = {q.name: q for q in sql_module.user_queries()}
+        if name not in runnable:
+            known = ", ".join(runnable)
+            internal = "/" in name and (sql_module.QUERIES_DIR / f"{name}.sql").is_file()
+            raise UsageError(f"query {name!r} is internal to appaccess (it needs what its caller builds)"
+                             if internal else f"no query named {name!r}", hint=f"queries you can run: {known}")
+        query = runnable[name]
         unknown = sorted(set(params or {}) - set(query.params))
         if unknown:
             raise UsageError(f"query {name!r} has no parameter {', '.join(unknown)}",

@@ -2,12 +2,16 @@
 
 The CLI catches :class:`AnalyzerError` in one place, prints ``str(error)`` as a
 single line on stderr and exits with ``error.exit_code``. Library callers
-(notebooks, tests) catch the same types. Messages name the cause *and* the fix.
+(notebooks, tests) catch the same types. Messages name the cause *and* the fix,
+and never carry a credential: a message quoting a file (a wrong file's first
+line) is masked by the one policy of :mod:`analyzer.masking` when it is made.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
+
+from analyzer.masking import mask_text
 
 
 class ExitCode(IntEnum):
@@ -29,9 +33,9 @@ class AnalyzerError(Exception):
     exit_code: ExitCode = ExitCode.ERROR
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        self.message = message
-        self.hint = hint
-        super().__init__(message)
+        self.message = mask_text(message)
+        self.hint = mask_text(hint) if hint else hint
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         text = " ".join(self.message.split())

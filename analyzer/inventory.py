@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,21 +63,51 @@ def _site_host(value: str) -> str:
 
 
 def _read_csv(path: Path, text: str) -> tuple[str, list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    """Rows of an inventory CSV. Line numbers are physical lines of the file; a quote that is
+    opened and not closed where its value ends (it would swallow the rows after it) is an error
+    saying where, never a silently merged row."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    records = _csv_records(path, reader)
+    first = next(records, None)
+    header = [h.strip().lower() for h in (first[1] if first else [])]
     kind = next((k for k, (required, optional) in KINDS.items()
                  if set(required) <= set(header) <= set(required) | set(optional)), None)
     if kind is None:
         expected = "; ".join(f"{k}: {', '.join(r + o)}" for k, (r, o) in KINDS.items())
-        raise ConfigError(f"unrecognised inventory header: {', '.join(header) or '(none)'}",
+        shown = ", ".join(header)
+        shown = shown if len(shown) <= 160 else shown[:160] + "..."  # a wrong file's first line, cut short
+        raise ConfigError(f"unrecognised inventory header: {shown or '(none)'}",
                           path=str(path), line=1, hint=f"expected one of: {expected}")
     rows = []
-    for line_no, raw in enumerate(reader, start=2):
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if None in raw:
+    for line_no, values in records:
+        if not any(v.strip() for v in values):
+            continue  # a blank line
+        if len(values) > len(header):
             raise ConfigError("more values than header columns", path=str(path), line=line_no)
+        row = {name: value.strip() for name, value in zip(header, values, strict=False)}
+        row.update({name: "" for name in header[len(values):]})
         rows.append(_validated(kind, row, path, line_no))
     return kind, rows
+
+
+def _csv_records(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, values) of each CSV record."""
+    start = 1
+    try:
+        for values in reader:
+            end = reader.line_num
+            if end > start and any("\n" in v or "\r" in v for v in values):
+                raise ConfigError(f"a quoted value runs over lines {start} to {end} (a stray quote?): "
+                                  "the rows after it would be read as part of it", path=str(path), line=start,
+                                  hint="close the quote, double a quote inside a quoted value (\"\"), or "
+                                       "remove the stray one")
+            yield start, values
+            start = end + 1
+    except csv.Error as error:
+        problem = "a quote is never closed" if "end of data" in str(error) else f"bad quoting ({error})"
+        raise ConfigError(f"{problem} in the CSV row starting here", path=str(path), line=start,
+                          hint="close the quote, double a quote inside a quoted value (\"\"), or remove "
+                               "the stray one") from None
 
 
 def _validated(kind: str, row: dict[str, str], path: Path, line: int) -> dict[str, str]:
@@ -102,6 +133,9 @@ def _read_json(path: Path, text: str) -> tuple[str, list[dict[str, str]]]:
         doc = json.loads(text)
     except json.JSONDecodeError as error:
         raise ConfigError(f"invalid JSON: {error.msg}", path=str(path), line=error.lineno) from None
+    except RecursionError:
+        raise ConfigError("JSON nested too deeply to be read", path=str(path),
+                          hint="an inventory is a Confluence API list response or a CSV file") from None
     results = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(results, list):
         raise ConfigError("JSON inventory must be a Confluence API list response with `results`",

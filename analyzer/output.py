@@ -103,7 +103,7 @@ class Frame:
     @classmethod
     def from_arrow(cls, table: pa.Table, title: str | None = None, caption: str | None = None) -> Frame:
         columns = tuple(table.column_names)
-        data = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        data = [_python_values(table.column(i)) for i in range(table.num_columns)]
         rows = tuple(zip(*data, strict=True)) if data else ()
         return cls(columns, rows, title, caption)
 
@@ -129,6 +129,27 @@ class Frame:
             except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types (status: counts, dates, text): as text
                 arrays.append(pa.array([None if v is None else str(_plain(v)) for v in values], pa.string()))
         return pa.Table.from_arrays(arrays, names=list(self.columns))
+
+
+def _python_values(column: Any) -> list[Any]:
+    """A column as Python values; timestamps Python cannot hold (DuckDB's 'infinity' ends of policy
+    intervals) become the text DuckDB prints for them instead of an OverflowError."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not pa.types.is_timestamp(column.type):
+            raise
+        ticks = pc.cast(column, pa.int64(), safe=False).to_pylist()
+        out: list[Any] = []
+        for tick, scalar in zip(ticks, column, strict=True):
+            try:
+                out.append(scalar.as_py())
+            except (OverflowError, ValueError):
+                out.append("infinity" if tick > 0 else "-infinity")
+        return out
 
 
 def _plain(value: Any) -> Any:

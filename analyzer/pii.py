@@ -20,7 +20,7 @@ _STORED = (
     ("facts", ("query", "extra")),
     ("targets", ("path", "path_space_key")),
     ("identities", ("remote_user", "user_agent")),
-    ("rejects", ("raw",)),
+    ("rejects", ("raw", "reason")),
     ("spaces", ("space_key", "name")),
     ("content", ("space_key",)),
     ("app_identifiers", ("value",)),

@@ -15,10 +15,15 @@ from typing import Any
 
 import duckdb
 
+from analyzer import masking
 from analyzer.errors import UsageError
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
+#: Files whose SQL opens with macros generated from data: queries/macros.sql starts with the
+#: masking macros built from analyzer/data/secret_names.csv (analyzer/masking.py), so SQL and
+#: Python share one definition of a credential.
+_GENERATED = {"macros": masking.sql_macros}
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,12 @@ def load_query(name: str) -> NamedQuery:
     if QUERIES_DIR.resolve() not in path.parents or not path.is_file():
         known = ", ".join(q.name for q in list_queries()) or "none"
         raise UsageError(f"no query named {name!r}", hint=f"known queries: {known}")
-    return NamedQuery(name, path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    if name in _GENERATED:  # after the header comment, which documents the file
+        lines = text.splitlines(keepends=True)
+        header = next((i for i, line in enumerate(lines) if not line.startswith("--")), len(lines))
+        text = "".join(lines[:header]) + "\n" + _GENERATED[name]() + "".join(lines[header:])
+    return NamedQuery(name, text)
 
 
 def list_queries(folder: str | None = None) -> list[NamedQuery]:
@@ -65,6 +75,18 @@ def list_queries(folder: str | None = None) -> list[NamedQuery]:
     root = QUERIES_DIR / folder if folder else QUERIES_DIR
     names = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for p in root.rglob("*.sql"))
     return [load_query(n) for n in names]
+
+
+#: The folders of queries users run (`appaccess query list | run`): reports, exports and the names the
+#: workspace knows, each self-contained over the workspace. The others (ingest/*, schema/*,
+#: migrations/*, formats/*, inventory/*, simulate/*, suggest/*) are steps of appaccess itself: they
+#: read relations only their caller builds, or change the workspace.
+USER_QUERY_FOLDERS = ("reports", "export", "config")
+
+
+def user_queries() -> list[NamedQuery]:
+    """The named queries users may run, sorted by name."""
+    return [q for folder in USER_QUERY_FOLDERS for q in list_queries(folder)]
 
 
 def bind(query: NamedQuery, params: dict[str, Any] | None) -> dict[str, Any]:

@@ -6,7 +6,14 @@ Generates (once, cached in benchmarks/out/) a seeded synthetic log, then times:
   * `appaccess ingest` end to end (parse + route + store), in a subprocess, with peak RSS.
 Prints lines/s and the ratios; machines are shared and noisy, so quote ratios.
 
+  --unique-queries  the worst case for keyed storage: every URL gets its own `rid=<random>`
+                    query parameter, so no two lines share a request key.
+  --stream N        also pipe the file N times through `appaccess ingest -` (N x lines in
+                    one stream) and report its peak RSS, to show memory stays flat.
+  --startup         also time `appaccess --help` (best of 5).
+
 Usage: python -m benchmarks.bench_ingest [--lines 1000000] [--format vhost_combined] [--repeat 1]
+       [--unique-queries] [--stream 10] [--startup]
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import argparse
 import json
 import os
 import platform
-import resource
+import random
 import shutil
 import subprocess
 import sys
@@ -56,14 +63,42 @@ def log_file(lines: int, fmt: str) -> Path:
     return path
 
 
-def run_child(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def unique_query_file(path: Path) -> Path:
+    """``path`` with a random ``rid=`` parameter added to every request URL (the request line's target)."""
+    out = path.with_name(path.stem + "-unique.log")
+    if out.exists():
+        return out
+    rng = random.Random(42)
+    with path.open("rb") as src, out.with_suffix(".tmp").open("wb") as dst:
+        for line in src:
+            head, sep, rest = line.partition(b'"')
+            request, sep2, tail = rest.partition(b'"')
+            method, _, target = request.partition(b" ")
+            url, _, protocol = target.rpartition(b" ")
+            glue = b"&" if b"?" in url else b"?"
+            rid = b"%016x" % rng.getrandbits(64)
+            dst.write(head + sep + method + b" " + url + glue + b"rid=" + rid + b" " + protocol + sep2 + tail)
+    out.with_suffix(".tmp").rename(out)
+    return out
+
+
+def run_child(command: list[str], stdin_from: Path | None = None, repeat: int = 1) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one child process (its own rusage, via wait4)."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL if stdin_from is None else subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if stdin_from is not None:  # the file `repeat` times down one pipe, as `zcat *.gz | appaccess ingest -`
+        assert child.stdin is not None
+        for _ in range(repeat):
+            with stdin_from.open("rb") as handle:
+                shutil.copyfileobj(handle, child.stdin, 1 << 20)
+        child.stdin.close()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) * 1024
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, command)
+    return elapsed, usage.ru_maxrss * 1024
 
 
 def time_goaccess(path: Path, fmt: str) -> float | None:
@@ -90,14 +125,35 @@ def time_appaccess(path: Path) -> tuple[float, int]:
                           str(path)])
 
 
+def time_stream(path: Path, repeat: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return run_child([sys.executable, "-m", "analyzer", "ingest", "--quiet", "--db", f"{tmp}/bench.duckdb",
+                          "-"], stdin_from=path, repeat=repeat)
+
+
+def time_startup() -> float:
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "analyzer", "--help"], check=True, stdout=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--format", default="vhost_combined", choices=sorted(FORMATTERS))
     parser.add_argument("--repeat", type=int, default=1, help="runs of each contender; the best is kept")
+    parser.add_argument("--unique-queries", action="store_true", help="every URL with its own rid= parameter")
+    parser.add_argument("--stream", type=int, default=0, metavar="N", help="also ingest the file N times from stdin")
+    parser.add_argument("--startup", action="store_true", help="also time `appaccess --help`")
     args = parser.parse_args()
     path = log_file(args.lines, args.format)
+    if args.unique_queries:
+        path = unique_query_file(path)
     results: dict[str, object] = {"machine": machine(), "format": args.format, "lines": args.lines,
+                                  "unique_queries": args.unique_queries,
                                   "file_mb": round(path.stat().st_size / 1e6, 1)}
     ours = min((time_appaccess(path) for _ in range(args.repeat)), key=lambda r: r[0])
     scan = min(time_duckdb_scan(path) for _ in range(args.repeat))
@@ -111,6 +167,13 @@ def main() -> None:
     if goaccess is not None:
         results.update(goaccess_seconds=round(goaccess, 2), goaccess_lines_per_s=round(args.lines / goaccess),
                        speedup_vs_goaccess=round(goaccess / ours[0], 1))
+    if args.stream:
+        streamed = time_stream(path, args.stream)
+        results.update(stream_lines=args.lines * args.stream, stream_seconds=round(streamed[0], 1),
+                       stream_lines_per_s=round(args.lines * args.stream / streamed[0]),
+                       stream_peak_rss_mb=round(streamed[1] / 1e6))
+    if args.startup:
+        results.update(startup_seconds=round(time_startup(), 3))
     print(json.dumps(results))
     print(f"\n{machine()}\n{args.lines:,} {args.format} lines ({results['file_mb']} MB)", file=sys.stderr)
     print(f"  appaccess ingest : {ours[0]:7.2f} s  {args.lines / ours[0]:>12,.0f} lines/s  peak RSS "

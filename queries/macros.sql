@@ -11,18 +11,12 @@ CREATE OR REPLACE MACRO aa_jwt_iss(token) AS
             || repeat('=', (4 - length(split_part(token, '.', 2)) % 4) % 4))),
         '$.iss'));
 
--- A query string with credential-like parameter values masked: Connect JWTs
--- (jwt=), OAuth tokens, API keys, passwords, signatures. What was there is
--- not stored; the JWT issuer is extracted before this runs.
-CREATE OR REPLACE MACRO aa_redact_query(query) AS
-    CASE WHEN query IS NOT NULL
-              AND (contains(lower(query), 'jwt=') OR contains(lower(query), 'token=')
-                   OR contains(lower(query), 'key=') OR contains(lower(query), 'pass')
-                   OR contains(lower(query), 'secret') OR contains(lower(query), 'sig'))
-         THEN regexp_replace(query,
-                  '(?i)(^|&)((?:[^=&]*[_.-])?(?:jwt|token|access_token|api[_-]?key|apikey|password|passwd|pass|secret|signature|sig))=[^&]*',
-                  '\1\2=REDACTED', 'g')
-         ELSE query END;
+-- A query string with credential-like parameter values masked (aa_mask_text,
+-- generated from analyzer/data/secret_names.csv: jwt=, access_token=,
+-- accessToken=, X-Amz-Signature=, client_secret=, os_password=, ;-parameters,
+-- percent-encoded names, JWTs under any name...). What was there is not
+-- stored; the JWT issuer is extracted before this runs.
+CREATE OR REPLACE MACRO aa_redact_query(query) AS aa_mask_text(query);
 
 -- Form-decode one query-string value ('+' is a space there, unlike in paths).
 CREATE OR REPLACE MACRO aa_form_decode(value) AS
@@ -267,32 +261,28 @@ CREATE OR REPLACE MACRO aa_squid_not_http(method, url, action) AS
              THEN 'not an HTTP request: a cache-peer query (' || left(method, 20) || ')'
     END;
 
--- Credential-looking key names: their values never reach the workspace
--- (authorization, proxy-authorization, cookie, set-cookie, anything with
--- token/secret/password/api key/jwt/credential/session in its name).
-CREATE OR REPLACE MACRO aa_secret_key_re() AS
-    '(?i)(authorization|cookie|token|secret|passw|api[_-]?key|jwt|credential|session)';
-
--- The same, as a JSON key ("...": ) inside a JSON text: a cheap screen.
-CREATE OR REPLACE MACRO aa_secret_json_key_re() AS
-    '(?i)"[^"]*(authorization|cookie|token|secret|passw|api[_-]?key|jwt|credential|session)[^"]*"\s*:';
-
--- A JSON object without its top-level credential-looking keys. Slow (lambdas):
--- only reached through aa_safe_extra when the screen matched.
+-- A JSON object without its top-level credential-looking keys, NULL when one
+-- is still nested inside (the record's other fields are then lost rather than
+-- a secret kept) or when it is no JSON object. Slow (lambdas): reach it only
+-- through a screen (aa_safe_extra; ingest/row_split for every `extra`). Pass a
+-- column, not an expression: a macro argument is evaluated at each use.
 CREATE OR REPLACE MACRO aa_json_drop_secrets(doc) AS
     json_merge_patch(doc, to_json(map_from_entries(list_transform(
-        list_filter(json_keys(doc), lambda k: regexp_matches(k, aa_secret_key_re())),
-        lambda k: {'key': k, 'value': NULL::JSON}))));
+        list_filter(json_keys(doc), lambda k: aa_is_secret_name(k)),
+        lambda k: {'key': k, 'value': NULL::JSON}))))::VARCHAR;
 
--- `extra` as stored: credential keys removed (top level), NULL when empty, and
--- NULL when a credential-looking key is still nested inside (the record's
--- other fields are then lost rather than a secret kept). Pass a column, not an
--- expression: a macro argument is evaluated at each use.
-CREATE OR REPLACE MACRO aa_safe_extra(doc) AS
-    CASE WHEN doc IS NULL OR doc = '{}' THEN NULL
-         WHEN NOT regexp_matches(doc, aa_secret_json_key_re()) THEN doc
+CREATE OR REPLACE MACRO aa_drop_secret_keys(doc) AS
+    CASE WHEN NOT regexp_matches(doc, aa_secret_json_key_re()) THEN doc
+         WHEN NOT json_valid(doc) OR json_type(doc) <> 'OBJECT' THEN NULL
          WHEN regexp_matches(aa_json_drop_secrets(doc), aa_secret_json_key_re()) THEN NULL
-         ELSE NULLIF(aa_json_drop_secrets(doc), '{}') END;
+         ELSE aa_json_drop_secrets(doc) END;
+
+-- `extra` without credential keys (aa_drop_secret_keys behind the cheap
+-- screen), NULL when empty. Every stored `extra` goes through this and the
+-- masking of credential values under other keys (a referer with ?jwt=) in
+-- ingest/row_split; a format need not call it.
+CREATE OR REPLACE MACRO aa_safe_extra(doc) AS
+    NULLIF(CASE WHEN aa_secret_words_in(doc) THEN aa_drop_secret_keys(doc) ELSE doc END, '{}');
 
 -- -- Personal data (appaccess ingest --redact-pii) ---------------------------
 

@@ -15,7 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "analyzer"
 # Lower number = lower layer. A module may import modules of its own or lower layers.
 LAYERS: dict[str, float] = {
     "analyzer.errors": 0,
+    "analyzer.masking": 0,
     "analyzer.version": 0,
+    "analyzer.environment": 0,
     "analyzer.output": 0,
     "analyzer.tablefit": 0,
     "analyzer.yamlio": 0,

@@ -26,6 +26,7 @@ from analyzer.cli.options import (
     say,
     warn,
 )
+from analyzer.environment import TIME_WINDOW_ENV
 from analyzer.errors import InputFileError, UsageError
 from analyzer.output import Frame, plural
 
@@ -72,6 +73,11 @@ def ingest_command(
                            "time, Zscaler NSS feeds. Default UTC (or the zone a grown file was loaded "
                            "with); logs with UTC times or offsets ignore it.",
         metavar="ZONE", show_default=False)] = None,
+    time_window: Annotated[str | None, typer.Option(
+        "--time-window", help="The request times accepted, FROM..TO (dates or ISO timestamps, UTC; a side left "
+                              "empty keeps its default): a line outside is rejected with the reason. Default "
+                              f"${TIME_WINDOW_ENV}, else 1990-01-01 to ten years from now.",
+        metavar="FROM..TO", show_default=False)] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Drop what was loaded from these files and read them again from their start: a file "
                           "edited in place, or one read with the wrong --input-format.")] = False,
@@ -97,11 +103,12 @@ def ingest_command(
       zcat /var/log/nginx/access.log.*.gz | appaccess ingest - --db audit.duckdb
     """
     from analyzer.context import Context
-    from analyzer.ingest import IngestOptions
+    from analyzer.ingest import IngestOptions, TimeWindow
     from analyzer.sources import STDIN
 
     options = IngestOptions(format=input_format, fields=_parse_fields(field or []), replace=replace,
-                            log_format=layout, redact_pii=redact_pii, timezone=timezone)
+                            log_format=layout, redact_pii=redact_pii, timezone=timezone,
+                            time_window=TimeWindow.parse(time_window) if time_window is not None else None)
     err = err_console()
     if STDIN in paths and sys.stdin.isatty() and not quiet:
         say("reading logs from standard input (end with Ctrl-D)")
@@ -195,6 +202,7 @@ def formats_command(fmt: Format = None, out: Output = None) -> None:
     Example: appaccess formats -f json | jq -r .fields
     """
     from analyzer.formats import REGISTRY
+
 
     rows = (
         *((f.name, f.kind, f.summary, f.fields, f.example) for f in REGISTRY.values()),

@@ -28,6 +28,7 @@ from rich.console import Console, RenderableType
 from typer.core import TyperCommand, TyperGroup
 
 from analyzer.errors import UsageError
+from analyzer.masking import mask_text
 from analyzer.output import TABULAR, Frame, OutputFormat, choose_format, plural, render
 
 if TYPE_CHECKING:
@@ -225,8 +226,8 @@ def err_console() -> Console:
 
 
 def say(message: str) -> None:
-    """One message line on stderr, printed as it is."""
-    err_console().print(message, markup=False, highlight=False, soft_wrap=True)
+    """One message line on stderr, printed as it is (credentials masked, see analyzer.masking)."""
+    err_console().print(mask_text(message), markup=False, highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:

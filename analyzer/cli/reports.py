@@ -243,6 +243,7 @@ def show_simulation(sim: Simulation, proposed: Path, chosen: OutputFormat, fmt: 
     from analyzer.report.markdown import simulation_markdown
     from analyzer.report.terminal import simulation_renderable
 
+
     for warning in sim.warnings:
         warn(warning)
     title = f"What-if: {proposed.name} ({sim.mode} mode, {plural(len(sim.policies), 'policy')})"
@@ -332,21 +333,20 @@ def suggest_command(
 
 # -- named queries -------------------------------------------------------------------
 
-query_app = AppTyper(help="Run the named SQL queries of queries/ (the same files the reports use).")
+query_app = AppTyper(help="Run the named SQL queries of queries/ the reports use: reports/*, export/* and config/* "
+                          "(the other files are steps of appaccess itself).")
 app.add_typer(query_app, name="query")
 
 
 @query_app.command("list")
 def query_list(fmt: Format = None, out: Output = None) -> None:
-    """List the named queries with their parameters.
+    """List the named queries you can run (reports/*, export/*, config/*) with their parameters.
 
     Example: appaccess query list -f csv
     """
-    from analyzer.sql import list_queries
+    from analyzer.sql import user_queries
 
-
-    rows = tuple((q.name, ", ".join(q.params), q.summary) for q in list_queries()
-                 if q.name.split("/")[0] in ("reports", "simulate", "suggest", "export", "config"))
+    rows = tuple((q.name, ", ".join(q.params), q.summary) for q in user_queries())
     emit(Frame(("name", "params", "description"), rows, title="Named queries"), fmt, out)
 
 

@@ -266,6 +266,9 @@ class ConfluenceClient:
     def _json(response: httpx.Response, what: str) -> Any:
         try:
             return response.json()
+        except RecursionError:
+            raise RemoteError(f"the answer to GET {what} is JSON nested too deeply to be read",
+                              hint="a proxy in between may have replaced the answer; " + RESUME_HINT) from None
         except ValueError as error:
             detail = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             raise RemoteError(f"malformed JSON in the answer to GET {what}: {detail}",

@@ -29,6 +29,7 @@ from analyzer.errors import UsageError
 from analyzer.formats import fieldmap
 from analyzer.formats.base import LogFormat
 from analyzer.formats.jsonl import plausible_ts
+from analyzer.masking import is_secret_name
 
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -91,7 +92,7 @@ def _prepare(sample: list[str], fields: Mapping[str, str]) -> dict[str, Any]:
     position = {name: i + 1 for i, name in enumerate(names)}
     idx = [position[s] if s else 0 for s in (choice.sources[slot] for slot in fieldmap.SLOTS)]
     used = set(choice.used())
-    extra = [(i + 1, n) for i, n in enumerate(names) if n not in used and not fieldmap.SECRET_KEY_RE.search(n)]
+    extra = [(i + 1, n) for i, n in enumerate(names) if n not in used and not is_secret_name(n)]
     token_re, line_re = _patterns(delim)
     ts = choice.sources["ts"]
     return {

@@ -11,6 +11,7 @@ time) every line goes through the SQL and results are the same.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,12 +24,11 @@ try:  # built by setup.py when a compiler is available
 except ImportError:  # pragma: no cover - exercised on machines without a compiler
     _fastclf = None
 
-#: Query parameters whose values the SQL masks (aa_redact_query in queries/macros.sql): a parameter is
-#: masked when its name, in any case, is one of these words or ends with '_', '.' or '-' and one. A line
-#: with such a parameter takes the SQL path, where the masking and the JWT issuer (jwt=) live; every
-#: query the fast path keeps is one the masking leaves as it is (tests/formats/test_fastclf.py).
-SCREEN = (b"jwt", b"token", b"access_token", b"api_key", b"api-key", b"apikey", b"password", b"passwd", b"pass",
-          b"secret", b"signature", b"sig")
+#: Query parameters the SQL parser reads (the JWT issuer of jwt=, queries/ingest/row_split.sql): a
+#: parameter is screened when its name, in any case, is one of these words or ends with '_', '.' or '-'
+#: and one. A line with such a parameter takes the SQL path. The queries C keeps are masked afterwards
+#: by the same SQL policy (analyzer/ingest/fast.py, tests/formats/test_fastclf.py).
+SCREEN = (b"jwt",)
 
 #: Columns of FastChunk.rows; `pair` is the parser's id of the line's request key.
 ROWS_SCHEMA = pa.schema([("line_no", pa.int64()), ("ts", pa.timestamp("us")), ("status", pa.int16()),
@@ -56,16 +56,21 @@ class FastChunk:
 class FastParser:
     """One file's C parser: its interned keys live as long as it does."""
 
-    def __init__(self, *, vhost: bool, agent: bool, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    def __init__(self, *, vhost: bool, agent: bool, window: tuple[dt.datetime, dt.datetime],
+                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        """``window``: the oldest and newest request times accepted (naive UTC); C declines a line
+        outside it, for the SQL to reject with its reason."""
         if _fastclf is None:
             raise RuntimeError("the C fast path is not built")
         self.vhost, self.agent, self.max_line_bytes = vhost, agent, max_line_bytes
+        self.window_us = tuple(_epoch_us(t) for t in window)
         self.interner = _fastclf.Interner()
 
     def parse(self, body: bytes, first_line_no: int) -> FastChunk:
         """Parse ``body`` (whole lines; the last one may lack its newline) numbered from ``first_line_no``."""
         n_lines, arrays, declined, targets, clients, pairs = _fastclf.parse_chunk(
-            self.interner, body, first_line_no, self.vhost, self.agent, self.max_line_bytes, SCREEN)
+            self.interner, body, first_line_no, self.vhost, self.agent, self.max_line_bytes, SCREEN,
+            *self.window_us)
         line_no, ts, status, nbytes, pair, q_offsets, q_data, q_valid = arrays
         n = len(line_no) // 8
         valid = np.frombuffer(q_valid, dtype=np.uint8)
@@ -95,3 +100,9 @@ def _declined_lines(body: bytes, declined: np.ndarray) -> tuple[pa.Table, pa.Tab
     if rejects.num_rows:
         rejects = rejects.set_column(0, "line_no", pa.array(numbers[rejects.column("line_no").to_numpy()]))
     return lines, rejects
+
+
+def _epoch_us(t: dt.datetime) -> int:
+    """Microseconds since the epoch of a naive UTC time."""
+    delta = t - dt.datetime(1970, 1, 1)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -23,10 +23,6 @@ from dataclasses import dataclass
 
 from analyzer.errors import UsageError
 
-#: Key names whose values are credentials: never stored, not even in `extra`.
-#: Kept in step with aa_secret_key_re() in queries/macros.sql.
-SECRET_KEY_RE = re.compile(r"(?i)(authorization|cookie|token|secret|passw|api[_-]?key|jwt|credential|session)")
-
 #: Slots the SQL parsers read, in this order (1-based in SQL). ``url`` may also
 #: be a whole request line ("GET /x HTTP/1.1"); ``client_ip_fallback`` is used
 #: when ``client_ip`` is empty; ``duration_ms`` is scaled by the chosen key.

@@ -113,8 +113,7 @@ HAPROXY = LogFormat(
             "{...|...} give Host, User-Agent, Authorization, X-Forwarded-For (--field user_agent=request_header_N)",
     detect=_detect,
     query="formats/haproxy",
-    params={"format_name": "haproxy",
-            "credential_words": "(?i)authoriz|bearer |basic |jwt|token|cookie|passw|secret|eyJ"},
+    params={"format_name": "haproxy"},
     accepts_fields=True,
     prepare=_prepare,
     fields="ts (accept date, read as UTC), client_ip (client address, or a captured X-Forwarded-For), method, "

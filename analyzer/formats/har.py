@@ -19,7 +19,7 @@ browser - is stored as NULL), ``response.bodySize`` (or ``content.size`` when
 the body size is unknown), ``time`` (ms), and the request headers
 User-Agent, Host/:authority and Authorization (turned into the JWT issuer or
 basic-auth user by the ingest, never stored). Cookies, post data and
-credential-looking headers are never kept, not even in rejects. ``extra`` holds
+credential-looking headers and query parameters are never kept, not even in rejects. ``extra`` holds
 the entry's scalar fields (serverIPAddress, connection, pageref...), the HTTP
 version, the response MIME type and the other request headers.
 """
@@ -36,15 +36,18 @@ from typing import Any, BinaryIO
 import ijson
 import pyarrow as pa
 
-from analyzer.formats import fieldmap
 from analyzer.formats.base import PARSED_SCHEMA, DocumentBatch, LogFormat
 from analyzer.formats.lines import REJECT_SCHEMA, reject_text
+from analyzer.masking import MASK, is_secret_name, mask_text
 
 BATCH_ENTRIES = 50_000
 #: Longest JSON value (string, number) read; a longer one stops the document with a reject.
 MAX_VALUE_BYTES = 64 << 20
 #: How much of the document a whole-document reject shows.
 HEAD_SHOWN = 4000
+#: Deepest nesting of JSON containers read (a HAR entry is about six deep). The parser names each event
+#: by its path from the root, so a document nested N deep costs N squared: it stops with a reject.
+MAX_DEPTH = 256
 #: Parts of an entry never built: bodies, post data, cookies (by ijson prefix).
 _SKIPPED = frozenset({"log.entries.item.response.content.text", "log.entries.item.request.postData",
                       "log.entries.item.request.cookies", "log.entries.item.response.cookies"})
@@ -52,6 +55,7 @@ _ENTRY = "log.entries.item"
 _WHITESPACE = b" \t\r\n"
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STRUCTURE = re.compile(rb'[][{}:,"]')
+_BRACKET = re.compile(rb"[][{}]")
 _HEADERS = {"user-agent": "user_agent", "host": "host", ":authority": "host", "authorization": "auth_header"}
 
 
@@ -129,14 +133,14 @@ def _row(entry: Any) -> dict[str, Any]:
         column = _HEADERS.get(name.lower())
         if column is not None:
             row[column] = row[column] or _optional_text(value, f"header {name}")
-        elif not fieldmap.SECRET_KEY_RE.search(name) and isinstance(value, str):
+        elif not is_secret_name(name) and isinstance(value, str):
             others[name] = _optional_text(value, f"header {name}") or ""
     if row["host"]:
         row["host"] = row["host"].rsplit(":", 1)[0] if row["host"].count(":") == 1 else row["host"]
     extra: dict[str, Any] = {
         k: v for k, v in entry.items()
         if isinstance(v, str | int | float) and not isinstance(v, bool) and k not in ("startedDateTime", "time")
-        and not fieldmap.SECRET_KEY_RE.search(k)
+        and not is_secret_name(k)
     }
     for key, value in (("httpVersion", request.get("httpVersion")),
                        ("mimeType", content.get("mimeType") if isinstance(content, dict) else None)):
@@ -161,11 +165,10 @@ def _redacted(entry: Any) -> Any:
         if not isinstance(part, dict):
             continue
         part = {k: v for k, v in part.items() if k not in ("cookies", "postData", "content")}
-        if isinstance(part.get("headers"), list):
-            part["headers"] = [
-                {**h, "value": "[REDACTED]"}
-                if isinstance(h, dict) and fieldmap.SECRET_KEY_RE.search(str(h.get("name"))) else h
-                for h in part["headers"]]
+        for key in ("headers", "queryString"):  # name/value pairs: a credential's name masks its value
+            if isinstance(part.get(key), list):
+                part[key] = [{**h, "value": MASK} if isinstance(h, dict) and is_secret_name(str(h.get("name"))) else h
+                             for h in part[key]]
         out[side] = part
     return out
 
@@ -185,6 +188,10 @@ def _batch(rows: list[tuple[int, dict[str, Any]]], rejects: list[tuple[int, str,
     return DocumentBatch(parsed, reject_table, len(rows) + len(rejects))
 
 
+class _TooDeep(Exception):
+    """The document nests containers deeper than MAX_DEPTH."""
+
+
 class _ValueTooLong(Exception):
     pass
 
@@ -196,6 +203,10 @@ class _Feed:
     A value's length is told without parsing: whether the parser is inside a string follows
     from the unescaped quotes read so far; outside strings, a run of bytes without any JSON
     punctuation is one number or literal. Whitespace between values costs nothing.
+
+    Nesting is measured here too, before the parser sees a read: ijson yields the events of a
+    whole buffer at once, each with its prefix (one word per level), so a read of a million
+    brackets would build gigabytes of prefixes before the event loop could count a level.
     """
 
     def __init__(self, stream: BinaryIO) -> None:
@@ -205,6 +216,7 @@ class _Feed:
         self.in_string = False
         self.escaped = False  # the previous read ended in the middle of an escape (a backslash)
         self.run = 0  # bytes of the value being read, when it spans reads
+        self.depth = 0  # containers open after the bytes read so far
         self.started = False
 
     def read(self, size: int = -1) -> bytes:
@@ -232,6 +244,7 @@ class _Feed:
             plain = _ESCAPE.sub(b"", body)
             if plain.endswith(b"\\") and (len(plain) - len(plain.rstrip(b"\\"))) % 2:
                 self.escaped, plain = True, plain[:-1]
+            self._nest(plain)
             quotes = plain.count(b'"')
             if not quotes:
                 self.run += len(data)  # inside one string the whole read
@@ -239,6 +252,7 @@ class _Feed:
                 self.in_string ^= quotes % 2 == 1
                 self.run = len(body) - body.rfind(b'"') if self.in_string else 0
         else:
+            self._nest(body)
             solid = body.translate(None, _WHITESPACE)  # (whitespace between values costs nothing)
             if solid and _STRUCTURE.search(solid) is None:
                 self.run += len(data)  # a number or literal going on
@@ -246,6 +260,25 @@ class _Feed:
                 self.run = 0
         if self.run > MAX_VALUE_BYTES:
             raise _ValueTooLong
+
+
+    def _nest(self, plain: bytes) -> None:
+        """Follow the depth of containers through ``plain`` (a read without its escapes), counting
+        brackets outside strings; raise _TooDeep past MAX_DEPTH."""
+        if not _BRACKET.search(plain):
+            return
+        import numpy as np
+
+        codes = np.frombuffer(plain, np.uint8)
+        in_string = (np.cumsum(codes == 34) + self.in_string) & 1  # after each byte (34 is '"')
+        step = (((codes == 91) | (codes == 123)).astype(np.int32) - ((codes == 93) | (codes == 125)))
+        levels = self.depth + np.cumsum(np.where(in_string == 0, step, 0))
+        if int(levels.max()) > MAX_DEPTH:
+            raise _TooDeep
+        self.depth = int(levels[-1])
+
+
+_OPENS, _CLOSES = frozenset(("start_map", "start_array")), frozenset(("end_map", "end_array"))
 
 
 def _whole_file_reject(first: int, reason: str, data: bytes) -> DocumentBatch:
@@ -317,8 +350,15 @@ def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBa
     rejects: list[tuple[int, str, str]] = []
     problem: str | None = None
     incomplete = False
+    depth = 0
     try:
         for prefix, event, value in ijson.parse(feed, buf_size=1 << 20, use_float=True):
+            if event in _OPENS:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeep
+            elif event in _CLOSES:
+                depth -= 1
             ended, entry = entries.event(prefix, event, value)
             if not ended:
                 continue
@@ -326,7 +366,7 @@ def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBa
                 rows.append((entries.index, _row(entry)))
             except _Bad as bad:
                 raw = json.dumps(_redacted(entry), ensure_ascii=True)
-                rejects.append((entries.index, str(bad), reject_text(raw.encode("ascii"))))
+                rejects.append((entries.index, mask_text(str(bad)), reject_text(raw.encode("ascii"))))
             if len(rows) + len(rejects) >= BATCH_ENTRIES:
                 yield _batch(rows, rejects)
                 rows, rejects = [], []
@@ -335,6 +375,8 @@ def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBa
         incomplete = feed.eof and "premature EOF" in message
         problem = ("incomplete HAR document: it ends early (still being written?); read again when it grows"
                    if incomplete else f"not a HAR document: bad JSON ({message})")
+    except _TooDeep:
+        problem = f"not a HAR document: JSON nested too deeply to be read (over {MAX_DEPTH} levels)"
     except _ValueTooLong:
         problem = f"not a HAR document: a JSON value longer than {MAX_VALUE_BYTES >> 20} MB"
     if problem is None and not entries.found:

@@ -16,10 +16,11 @@ reason if the field is required: timestamp, method, URL).
 
 ``extra`` keeps the record's other keys under their original names (apps can be
 matched on any of them later), minus the mapped keys and anything that looks
-like a credential (:data:`fieldmap.SECRET_KEY_RE`): keys seen in the file's
+like a credential (:func:`analyzer.masking.is_secret_name`): keys seen in the file's
 first lines are deleted by a JSON merge patch; a credential-looking key that
-only turns up later is caught by a screen in SQL (``aa_safe_extra``), which
-deletes it at the top level or drops that record's ``extra`` when it is nested.
+only turns up later is caught by the ingest's masking of every ``extra``
+(queries/ingest/row_split.sql), which deletes it at the top level or drops that
+record's ``extra`` when it is nested, and masks credential values under other keys.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from analyzer.formats import fieldmap
 from analyzer.formats.base import LogFormat, Prepare
 from analyzer.formats.jsonproducts import PRODUCTS, JsonProduct, Variant
+from analyzer.masking import is_secret_name
 
 #: A JSON pointer no real key uses: the SQL reads NULL for an unmapped slot.
 UNMAPPED = "/\u0001appaccess-unmapped"
@@ -55,7 +57,7 @@ def parse_records(sample: list[str]) -> list[dict[str, Any] | None]:
     for line in sample:
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to be a log record
             value = None
         out.append(value if isinstance(value, dict) else None)
     return out
@@ -189,7 +191,7 @@ def _prepare(table: Mapping[str, list[fieldmap.Candidate]], defaults: bool, list
         seen_names = set(sample_names)
         dropped = [fieldmap.split_path(s) for s in choice.used() if s in seen_names or "." not in s]
         dropped += [parts for parts in (fieldmap.split_path(n) for n in dict.fromkeys(sample_names))
-                    if fieldmap.SECRET_KEY_RE.search(parts[-1])]
+                    if is_secret_name(parts[-1])]
         ts_source = choice.sources["ts"]
         top_level = dict.fromkeys(n for n in sample_names if "." not in n)
         seen = ", ".join(list(top_level)[:12]) or "none"

@@ -18,13 +18,14 @@ as Arrow arrays without a Python object per line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+
+from analyzer.masking import mask_text
 
 #: Lines longer than this are rejected, never loaded (issue: resource bounds).
 MAX_LINE_BYTES = 1 << 20
@@ -40,23 +41,10 @@ REJECT_SCHEMA = pa.schema(
 )
 LINES_SCHEMA = pa.schema([("line_no", pa.int64()), ("line", pa.large_string())])
 
-# Credentials a rejected line may carry; masked before the text is stored.
-_SECRET_PATTERNS = [
-    (re.compile(r"(?i)\b(authorization|proxy-authorization)(\"?\s*[:=]\s*\"?)(bearer|basic|jwt)?\s*[^\s\",}]+"),
-     r"\1\2\3 [REDACTED]"),
-    (re.compile(r"(?i)\b(jwt|access_token|token|api[_-]?key|password|passwd|secret)=([^&\s\"]+)"),
-     r"\1=[REDACTED]"),
-    (re.compile(r"(?i)\b(cookie|set-cookie)(\"?\s*[:=]\s*\"?)[^\"\n]*"), r"\1\2[REDACTED]"),
-    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+"), "[REDACTED-JWT]"),
-    (re.compile(r"(?i)(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1[REDACTED]@"),
-]
-
-
 def redact_text(text: str) -> str:
-    """Mask credentials in free text (rejected lines, error messages)."""
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    """Mask credentials in free text (rejected lines, error messages): the one policy of
+    :func:`analyzer.masking.mask_text`."""
+    return mask_text(text)
 
 
 def reject_text(raw: bytes) -> str:

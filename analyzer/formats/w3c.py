@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 from analyzer.errors import UsageError
 from analyzer.formats import fieldmap
 from analyzer.formats.base import Detector, LogFormat
+from analyzer.masking import is_secret_name
 
 IIS_DEFAULT_FIELDS: tuple[str, ...] = (
     "date", "time", "s-ip", "cs-method", "cs-uri-stem", "cs-uri-query", "s-port", "cs-username", "c-ip",
@@ -144,7 +145,7 @@ def layout_params(declared: list[str], fields: Mapping[str, str]) -> dict[str, A
     scheme_pos, port_pos = _first(names, SCHEME_FIELDS), _first(names, PORT_FIELDS)
     aux = [p + 1 if p is not None else 0 for p in (time_pos, scheme_pos, port_pos)]
     used = {s for s in sources.values() if s} | {names[p - 1] for p in aux if p}
-    extra = [(i + 1, n) for i, n in enumerate(names) if n not in used and not fieldmap.SECRET_KEY_RE.search(n)]
+    extra = [(i + 1, n) for i, n in enumerate(names) if n not in used and not is_secret_name(n)]
     missing = [what for what, absent in (
         ("ts", ts_kind is None), ("url", not (sources["url"] or sources["path"])), ("method", not sources["method"]),
     ) if absent]

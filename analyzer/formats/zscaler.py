@@ -36,6 +36,7 @@ from typing import Any
 from analyzer.formats import fieldmap
 from analyzer.formats.base import LogFormat
 from analyzer.formats.jsonl import parse_records
+from analyzer.masking import is_secret_name
 
 #: The NSS web feed's default output fields, in order.
 DEFAULT_FIELDS: tuple[str, ...] = (
@@ -96,7 +97,7 @@ def _slots(names: list[str], fields: Mapping[str, str]) -> tuple[dict[str, str |
 
 
 def _extra(names: list[str], used: set[str]) -> list[str]:
-    return [n for n in names if n not in used and n != "sourcetype" and not fieldmap.SECRET_KEY_RE.search(n)]
+    return [n for n in names if n not in used and n != "sourcetype" and not is_secret_name(n)]
 
 
 def _prepare_text(sample: list[str], fields: Mapping[str, str]) -> dict[str, Any]:

@@ -9,6 +9,15 @@ what requests share, storing facts), ``core`` (one transaction per file).
 from __future__ import annotations
 
 from analyzer.ingest.core import ingest, ingest_file
-from analyzer.ingest.options import BATCH_BYTES, FileResult, IngestOptions, IngestResult, Progress
+from analyzer.ingest.options import (
+    BATCH_BYTES,
+    TIME_WINDOW_ENV,
+    FileResult,
+    IngestOptions,
+    IngestResult,
+    Progress,
+    TimeWindow,
+)
 
-__all__ = ["BATCH_BYTES", "FileResult", "IngestOptions", "IngestResult", "Progress", "ingest", "ingest_file"]
+__all__ = ["BATCH_BYTES", "TIME_WINDOW_ENV", "FileResult", "IngestOptions", "IngestResult", "Progress", "TimeWindow",
+           "ingest", "ingest_file"]

@@ -11,6 +11,7 @@ Arrow tables of parsed rows, which then take the same path as parsed lines.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +23,7 @@ from analyzer.formats.custom import CUSTOM_NAME
 from analyzer.formats.lines import iter_line_chunks
 from analyzer.ingest import files
 from analyzer.ingest.fast import FastKeys, store_fast_chunk
-from analyzer.ingest.options import Counts, FileResult, IngestOptions, IngestResult, Progress
+from analyzer.ingest.options import Counts, FileResult, IngestOptions, IngestResult, Progress, TimeWindow
 from analyzer.ingest.reading import FormatState, fast_parsed, fast_path, format_state, prefetch
 from analyzer.ingest.store import declined_facts, store_chunk, store_document_batch, store_rejects
 from analyzer.sources import (
@@ -45,6 +46,11 @@ def ingest(ws: Workspace, paths: Iterable[str | Path], options: IngestOptions | 
         get_format(options.format)  # fail before touching any file
     if options.redact_pii:
         pii.enable(ws)
+    window = TimeWindow.resolve(options.time_window)
+    options = dataclasses.replace(options, time_window=window)  # one "now" for the C and SQL checks
+    # queries/ingest/check_parsed.sql rejects request times outside the window
+    ws.con.execute(f"SET VARIABLE aa_ts_oldest = TIMESTAMP '{window.oldest.isoformat(sep=' ')}'")
+    ws.con.execute(f"SET VARIABLE aa_ts_newest = TIMESTAMP '{window.newest.isoformat(sep=' ')}'")
     own = ws.path.with_name(ws.path.name + ".wal")
     sources = expand_sources(paths, exclude=(ws.path, own))
     if not sources:
@@ -124,7 +130,7 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
         state = format_state(fmt, options, path, head, resumed)
         state.pii_salt = pii.salt(ws)
         counts = _load(ws, path, compression, state, file_id, start_line, start_offset, progress,
-                       options.batch_bytes)
+                       options.batch_bytes, TimeWindow.resolve(options.time_window))
         files.roll_up(ws, file_id, rollup_from)
         # The keys this file added get their decisions (and field apps) in the same transaction.
         ws.refresh_decisions(pending_only=True, file_id=file_id)
@@ -145,7 +151,8 @@ def ingest_file(ws: Workspace, path: Path, options: IngestOptions,
 
 
 def _load(ws: Workspace, path: Path, compression: str, state: FormatState, file_id: int,
-          start_line: int, start_offset: int, progress: Progress | None, batch_bytes: int) -> Counts:
+          start_line: int, start_offset: int, progress: Progress | None, batch_bytes: int,
+          window: TimeWindow) -> Counts:
     counts = Counts(tail_offset=start_offset)
     disk_size = path.stat().st_size
     with open_source(path, compression) as stream:
@@ -157,7 +164,7 @@ def _load(ws: Workspace, path: Path, compression: str, state: FormatState, file_
         else:
             # Hash (and skip) what was loaded before, so the new hash covers the whole file.
             reader.skip(start_offset)
-            parser = fast_path(state)
+            parser = fast_path(state, window)
             chunks = iter_line_chunks(reader, start_line_no=start_line, start_offset=start_offset,
                                       read_bytes=batch_bytes, raw=parser is not None)
             keys = FastKeys()

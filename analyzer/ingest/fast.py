@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from analyzer import masking
 from analyzer.formats.fastclf import FastChunk
 from analyzer.ingest.keys import FACTS_SCHEMA, identity_ids, insert_facts, key_ids, qref_ids, target_ids
 from analyzer.ingest.options import Counts
@@ -112,12 +114,26 @@ def fast_facts(file_id: int, chunk: FastChunk, keys: FastKeys) -> pa.Table:
     ], schema=FACTS_SCHEMA)
 
 
+def mask_queries(con: Any, query: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The queries C kept, masked by the SQL policy (aa_mask_text, as queries/ingest/row_split.sql masks
+    the SQL parser's): the cheap screen runs here over the whole column, the masking in DuckDB over the
+    few queries it lets through."""
+    suspect = pc.fill_null(pc.match_substring_regex(query, masking.screen_pattern()), False)
+    if not pc.any(suspect).as_py():
+        return query
+    screened = pa.table({"q": query.filter(suspect)})  # noqa: F841 - read by name (replacement scan)
+    masked = con.sql("SELECT aa_mask_screened(q) AS q FROM screened").to_arrow_table().column(0)
+    return pa.chunked_array([pc.replace_with_mask(query.combine_chunks(), suspect.combine_chunks(),
+                                                  masked.combine_chunks().cast(pa.string()))])
+
+
 def store_fast_chunk(con: Any, file_id: int, chunk: FastChunk, keys: FastKeys, counts: Counts, salt: str | None,
                      declined_facts: pa.Table) -> None:
     """Store one chunk: the C-parsed lines' facts and ``declined_facts`` (what the SQL parser made of the
     lines C declined) in line order. With --redact-pii the queries are redacted here, per row."""
     keys.learn(con, chunk, salt)
     facts = fast_facts(file_id, chunk, keys)
+    facts = facts.set_column(7, "query", mask_queries(con, facts.column("query")))
     if salt is not None and facts.num_rows:
         facts_q = facts  # noqa: F841 - read by name (replacement scan)
         redacted = con.sql("SELECT aa_redact_pii(query, $salt) AS q FROM facts_q", params={"salt": salt})

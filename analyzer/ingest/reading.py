@@ -31,7 +31,7 @@ from analyzer.formats.fastclf import FastChunk, FastParser
 from analyzer.formats.lines import LineChunk, RawChunk
 from analyzer.formats.timezones import DEFAULT_TIMEZONE
 from analyzer.ingest.files import Previous
-from analyzer.ingest.options import Counts, IngestOptions
+from analyzer.ingest.options import Counts, IngestOptions, TimeWindow
 from analyzer.sources import sample_lines
 
 
@@ -83,11 +83,13 @@ def format_state(fmt: LogFormat, options: IngestOptions, path: Path, head: bytes
     return state
 
 
-def fast_path(state: FormatState) -> FastParser | None:
-    """A C parser for this file's lines when it has one (plain NCSA formats), else None."""
+def fast_path(state: FormatState, window: TimeWindow) -> FastParser | None:
+    """A C parser for this file's lines when it has one (plain NCSA formats), else None; it declines
+    lines outside ``window`` (queries/ingest/check_parsed.sql rejects them with the reason)."""
     if not fastclf.available() or state.fmt.query != "formats/clf" or state.fmt.directive_mask is not None:
         return None
-    return FastParser(vhost=bool(state.params["vhost"]), agent=bool(state.params["agent"]))
+    return FastParser(vhost=bool(state.params["vhost"]), agent=bool(state.params["agent"]),
+                      window=(window.oldest, window.newest))
 
 
 def fast_parsed(parser: FastParser, chunks: Iterator[LineChunk | RawChunk]

@@ -104,5 +104,5 @@ SELECT
     jwt_iss,
     client_id,
     app_key,
-    aa_safe_extra(extra0) AS extra
+    extra0::VARCHAR AS extra  -- credential keys and values: see ingest/row_split
 FROM final

@@ -75,5 +75,5 @@ SELECT
     NULLIF(NULLIF(g['jwt_iss'], ''), '-') AS jwt_iss,
     NULLIF(NULLIF(g['client_id'], ''), '-') AS client_id,
     NULLIF(NULLIF(g['app_key'], ''), '-') AS app_key,
-    aa_safe_extra(extra0) AS extra
+    extra0::VARCHAR AS extra  -- credential keys and values: see ingest/row_split
 FROM typed

@@ -10,8 +10,7 @@
 -- Params: $hdr - 1-based positions in the captured request header block of
 -- [Host, User-Agent, Authorization, X-Forwarded-For, client id, app key,
 -- user] (0: not captured), chosen per file by analyzer/formats/haproxy.py;
--- $credential_words (a regex: a message matching it is not quoted in its
--- reject reason); $format_name (text, for messages).
+-- $format_name (text, for messages).
 -- Output: the canonical parsed columns (analyzer/formats/base.py PARSED_COLUMNS).
 --
 -- The log line starts at the first ' [' (the accept date): the token before it
@@ -28,7 +27,7 @@
 -- the JWT issuer or basic-auth user.
 -- Lines that are no HTTP request (start-up and health-check messages, TCP
 -- logs, connection errors) are rejected with a reason saying so, quoting the
--- message unless it holds credential-like words.
+-- message (masked like every reject reason, by ingest/row_split).
 WITH s AS (
     SELECT line_no, line, strpos(line, ' [') AS b
     FROM lines
@@ -99,15 +98,11 @@ SELECT
     line_no,
     CASE
         WHEN b = 0 OR (ts IS NULL AND qpos = 0)
-            THEN 'not an HTTP request line: ' || CASE WHEN regexp_matches(message, $credential_words)
-                                                      THEN 'a message holding credential-like words'
-                                                      ELSE left(message, 80) END
+            THEN 'not an HTTP request line: ' || left(message, 80)
         WHEN ts IS NULL THEN 'bad timestamp: ' || left(accept_date, 60)
         WHEN qpos = 0 AND len(t) >= 4 THEN 'line does not match the ' || $format_name || ' layout (cut short?)'
         WHEN qpos = 0
             THEN 'not an HTTP request line: ' || CASE WHEN len(t) = 3 THEN 'a TCP connection log (option tcplog)'
-                                                      WHEN regexp_matches(rest, $credential_words)
-                                                      THEN 'a message holding credential-like words'
                                                       ELSE left(trim(rest), 80) END
         WHEN len(f) <> 10 OR len(t) <> 5 OR NOT contains(f[2], '/')
             THEN 'line does not match the ' || $format_name || ' layout'

@@ -17,9 +17,10 @@
 --
 -- Why this shape: one json_extract_string with a list of paths parses a line
 -- once (ten single extractions cost four times as much); `extra` is the record
--- through one merge patch, screened for credential keys the file's first lines
--- did not show (aa_safe_extra) and for credential values under other keys (a
--- JWT, a ?jwt=/token=/... URL parameter in a referer: masked). Timestamps:
+-- through one merge patch (credential keys the file's first lines did not
+-- show, and credential values under other keys - a JWT, a ?jwt=/token=/... URL
+-- parameter in a referer - are masked with every stored `extra` by
+-- ingest/row_split). Timestamps:
 -- aa_parse_ts (epoch s/ms/us/ns, ISO-8601 with or without offset - none means
 -- UTC - and the NCSA form).
 -- Status 0 (no response: reset, aborted) is stored as NULL. A duration is a
@@ -49,16 +50,6 @@ r AS (
            json_merge_patch(line, $drop) AS extra0
     FROM v
 ),
-screened AS (
-    -- values that carry credentials under harmless keys (a referer or origin URL with ?jwt=...)
-    SELECT * REPLACE (
-        CASE WHEN contains(extra0, 'eyJ') OR contains(extra0, '=') THEN regexp_replace(regexp_replace(extra0,
-                 'eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*', '[REDACTED-JWT]', 'g'),
-                 '(?i)([?&;](?:[^=&"\\\s]*[_.-])?(?:jwt|token|access_token|api[_-]?key|apikey|password|passwd|secret'
-                 || '|signature|sig))=[^&"\\\s]*', '\1=REDACTED', 'g')
-             ELSE extra0 END AS extra0)
-    FROM r
-),
 typed AS (
     SELECT line_no, f, ts_text, ip0, host0, extra0,
            aa_parse_ts(ts_text) AS ts,
@@ -71,7 +62,7 @@ typed AS (
                                   ELSE '?' || ltrim(query0, '?') END) AS target,
            TRY_CAST(f[7] AS INTEGER) AS status0,
            CASE WHEN f[8] IN ('-', '') THEN 0 ELSE TRY_CAST(f[8] AS BIGINT) END AS bytes
-    FROM screened
+    FROM r
 )
 SELECT
     line_no,
@@ -104,7 +95,7 @@ SELECT
     NULLIF(NULLIF(f[15], ''), '-') AS jwt_iss,
     NULLIF(NULLIF(f[16], ''), '-') AS client_id,
     NULLIF(NULLIF(f[17], ''), '-') AS app_key,
-    aa_safe_extra(extra0) AS extra
+    extra0::VARCHAR AS extra  -- credential keys and values: see ingest/row_split
 FROM typed
 UNION ALL
 SELECT

@@ -1,6 +1,9 @@
 -- name: ingest/split_target
 -- Split each distinct request target (its query string cut off already, see
--- ingest/row_split) into host, cloud id and path: absolute URLs (proxy logs)
+-- ingest/row_split), its path parameters dropped (;jsessionid=... goes with them:
+-- the server ignores them too) and masked (aa_mask_text: URL userinfo, a JWT in a
+-- segment: what is stored of it holds no credential), into host,
+-- cloud id and path: absolute URLs (proxy logs)
 -- and paths, the OAuth 2.0 / Forge gateway form /ex/confluence/{cloudId}/...;
 -- the path normalised the way Confluence's server reads it (aa_normalise_path:
 -- path parameters dropped, unreserved characters decoded, duplicate slashes
@@ -11,17 +14,20 @@
 -- Runs once per distinct (method, host, target) of a batch, never per request.
 -- Input: relation `raw_targets(method, host, target)`.
 -- Output: the input columns, then split_host, cloud_id, path, prefix_len, shape.
-WITH t AS (
+WITH m AS (
+    SELECT *, aa_mask_text(aa_strip_matrix(target)) AS masked FROM raw_targets
+),
+t AS (
     SELECT *,
-           starts_with(target, '/') AS relative,
-           CASE WHEN NOT starts_with(target, '/') THEN regexp_extract(
-               target, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#]*)([^?#]*)',
+           starts_with(masked, '/') AS relative,
+           CASE WHEN NOT starts_with(masked, '/') THEN regexp_extract(
+               masked, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/?#]*)([^?#]*)',
                ['authority', 'path']) END AS abs_url
-    FROM raw_targets
+    FROM m
 ),
 u AS (
-    SELECT * EXCLUDE (relative, abs_url),
-           aa_normalise_path(CASE WHEN relative THEN target ELSE abs_url['path'] END) AS raw_path,
+    SELECT * EXCLUDE (relative, abs_url, masked),
+           aa_normalise_path(CASE WHEN relative THEN masked ELSE abs_url['path'] END) AS raw_path,
            lower(CASE WHEN relative OR abs_url['authority'] = '' THEN host
                       ELSE regexp_replace(abs_url['authority'], '^[^@]*@|:[0-9]*$', '', 'g') END) AS split_host
     FROM t

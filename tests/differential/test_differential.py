@@ -114,4 +114,6 @@ def test_a_version_1_workspace_is_migrated_and_answers_the_same(tmp_path: Path) 
         assert ctx.report_blocked().rows
     with Context(db) as ctx:  # the file it was made from is recognised by its (release 0.1.0) content hash
         again = ctx.ingest([FIXTURE / "access.log"], IngestOptions()).files[0]
-        assert again.action in ("unchanged", "renamed") and again.stored == 0 and again.lines_read == 0
+        # The recorded path is where the fixture workspace was built; from another checkout the file is
+        # "renamed" (that path is gone), "a copy" (it still exists there) or "unchanged" (same place).
+        assert again.action in ("unchanged", "renamed", "copy") and again.stored == 0 and again.lines_read == 0

@@ -9,6 +9,7 @@ counts - on plain lines, odd lines, hostile lines and generated ones.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,12 +60,24 @@ ODD = [
     GOOD[0].replace("GET /ex/", "GET https://api.atlassian.com/ex/"),  # absolute URL
     GOOD[0].replace("api.atlassian.com:443", "ÄPI.atlassian.com:443"),  # non-ASCII
     GOOD[0].replace("limit=5", "limit=5&jwt=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln"),  # a credential: SQL masks
-    GOOD[0].replace("limit=5", "access_token=abc"),
+    GOOD[0].replace("11/Sep/2026", "11/Sep/1985"),  # outside the time window: SQL rejects it with the reason
     GOOD[0] + "\r",  # CRLF line
     GOOD[0].replace("space/HR", "space/%48R"),  # an escape in the path: normalised (or refused) in SQL
     GOOD[0].replace("space/HR", "space/./HR"),  # a dot segment
     "",  # empty line
 ]
+
+#: Lines C keeps whose query the masking changes (or screens and leaves): masked after C, as SQL masks them.
+MASKED = [
+    GOOD[0].replace("limit=5", "access_token=abc"),
+    GOOD[0].replace("limit=5", "limit=5&os_password=hunter2&X-Amz-Signature=00ff"),
+    GOOD[0].replace("limit=5", "next=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"),  # a JWT under any name
+    GOOD[0].replace("limit=5", "redirect=https://bob:pw@example.com/"),  # URL userinfo
+    GOOD[0].replace("limit=5", "spaceKey=HR&expand=body.storage"),  # screened ("key"), left as it is
+    GOOD[0].replace("limit=5", "a=1;sessionid=abc"),
+]
+#: The default time window (what an ingest without --time-window accepts).
+WINDOW = (dt.datetime(1990, 1, 1), dt.datetime(2036, 1, 1))
 
 
 @pytest.fixture
@@ -81,7 +94,7 @@ def ingest_both(fast: Workspace, slow: Workspace, folder: Path, texts: list[str]
     """Ingest the lines with and without C and compare everything stored; returns (accepted by C, declined)."""
     path = folder / f"lines-{next(_counter)}.log"
     path.write_bytes(("\n".join(texts) + "\n").encode("utf-8"))
-    parser = fastclf.FastParser(vhost=FLAGS[fmt][0], agent=FLAGS[fmt][1])
+    parser = fastclf.FastParser(vhost=FLAGS[fmt][0], agent=FLAGS[fmt][1], window=WINDOW)
     parsed = parser.parse(path.read_bytes(), 1)
     for ws in (fast, slow):
         for table in ("files", "facts", "rejects", "fact_days"):
@@ -111,6 +124,15 @@ def test_unusual_lines_are_left_to_sql(both: tuple[Workspace, Workspace], tmp_pa
     assert ingest_both(*both, tmp_path, ODD, "vhost_combined", monkeypatch) == (0, len(ODD))
 
 
+def test_queries_c_keeps_are_masked_as_sql_masks_them(both: tuple[Workspace, Workspace], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ingest_both(*both, tmp_path, MASKED, "vhost_combined", monkeypatch) == (len(MASKED), 0)
+    stored = " ".join(q for (q,) in both[0].con.execute("SELECT query FROM requests").fetchall())
+    for secret in ("abc", "hunter2", "00ff", "c2ln", "bob:pw"):
+        assert secret not in stored, stored
+    assert "spaceKey=HR&expand=body.storage" in stored
+
+
 @pytest.mark.parametrize("fmt", sorted(FLAGS))
 def test_each_flavour(both: tuple[Workspace, Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                       fmt: str) -> None:
@@ -124,7 +146,7 @@ def test_each_flavour(both: tuple[Workspace, Workspace], tmp_path: Path, monkeyp
 
 
 def test_keys_are_interned_once_per_parser() -> None:
-    parser = fastclf.FastParser(vhost=True, agent=True)
+    parser = fastclf.FastParser(vhost=True, agent=True, window=WINDOW)
     first = parser.parse(("\n".join(GOOD[:3]) + "\n").encode(), 1)
     again = parser.parse(("\n".join(GOOD[:3] + GOOD[6:7]) + "\n").encode(), 4)
     assert len(first.new_pairs) == 3 and len(again.new_pairs) == 1  # only GOOD[6] is new

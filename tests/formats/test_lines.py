@@ -57,7 +57,7 @@ def test_offsets_count_every_byte() -> None:
 def test_reject_text_masks_credentials() -> None:
     text = redact_text('GET /x?jwt=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.sig "Authorization: Basic dXNlcjpwYXNz"')
     assert "eyJhbGci" not in text and "dXNlcjpwYXNz" not in text
-    assert "[REDACTED" in text
+    assert "REDACTED" in text
 
 
 @settings(max_examples=200, deadline=None)

@@ -96,6 +96,23 @@ def test_har_gz_with_gigabytes_of_whitespace_is_streamed(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
+def test_har_nested_a_hundred_thousand_levels_is_one_reject_within_bounds(tmp_path: Path) -> None:
+    # 200 KB of brackets: ijson would give every level its prefix (a word per level above it),
+    # 20 GB of text for one read, before any event reached the reader
+    path = tmp_path / "deep.har"
+    path.write_bytes(b'{"log": {"version": "1.2", "entries": [' + ENTRY + b", " + b"[" * 100_000
+                     + b"]" * 100_000 + b"]}}")
+    db = tmp_path / "ws.duckdb"
+    code, peak, stderr = run_measured("ingest", "-q", "--db", db, path)
+    assert code == 3, stderr  # refused at the read that nests too deeply: here, the whole file
+    assert "entirely rejected" in stderr
+    assert peak < BOUND_MB
+    with Workspace.open(db, read_only=True) as ws:
+        reasons = [r[0] for r in ws.con.execute("SELECT reason FROM rejects").fetchall()]
+    assert len(reasons) == 1 and "nested too deeply" in reasons[0], reasons
+
+
+@pytest.mark.slow
 def test_har_gz_with_a_gigabyte_string_is_refused_within_bounds(tmp_path: Path) -> None:
     path = tmp_path / "body.har.gz"
     with path.open("wb") as handle:  # an entry whose response body is one 1.1 GB string
