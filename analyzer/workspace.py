@@ -29,7 +29,7 @@ from analyzer.errors import WorkspaceError, WorkspaceLockedError
 
 SCHEMA_VERSION = 2
 #: DuckDB's memory bound for writers (spilling to disk beyond it); APPACCESS_MEMORY_LIMIT overrides.
-DEFAULT_MEMORY_LIMIT = "768MB"
+DEFAULT_MEMORY_LIMIT = "512MB"
 DEFAULT_PATH = Path("appaccess.duckdb")
 
 # Files of queries/ that define stored macros and views, in dependency order; the table of stored
