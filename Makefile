@@ -38,6 +38,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python -m benchmarks.bench_router
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --startup
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --unique-queries
+	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000 --unique-queries
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format proxysg
 	$(BIN)/python -m benchmarks.bench_ingest --lines 10000000 --stream 10
 	$(BIN)/python -m benchmarks.bench_ingest --lines 1000000 --format nginx_json

@@ -4,8 +4,8 @@
  * Why: at a million lines a second there is no time to build a string column per
  * field and hand every row to SQL. This module reads a chunk of raw bytes, splits
  * it into lines, parses the plain, well-formed ones and *interns* what requests
- * share - the raw request target (method, host, path, and the query when it names
- * a space) and the client identity (user agent, address, user) - into hash tables
+ * share - the raw request target (method, host, path, and the query parameters that
+ * can name a space) and the client identity (user agent, address, user) - into hash tables
  * that live as long as the file's load. Each accepted line comes out as a few
  * numbers (time, status, bytes, a request-key id) plus its query string; only the
  * keys seen for the first time go to SQL, which normalises and routes them once
@@ -333,6 +333,46 @@ static size_t put_field(char *dst, const span_t *s) {
     return 5 + (size_t)n;
 }
 
+/* The parameters of a query that SQL reads spaces from (aa_query_space_keys/_ids in queries/macros.sql:
+ * these exact, case-sensitive names, each matched at the start of an &-separated item), in their order
+ * and joined by '&', as a key field (NULL when there are none). Only they belong in a request key: a
+ * request id or cache buster beside a spaceKey would otherwise make every line a key of its own, and
+ * the SQL finds the same spaces in them as in the whole query. */
+static const char *const SPACE_PARAMS[] = {"spaceKey", "space-key", "spaceKeys", "space-id", "spaceId",
+                                           "spaceIds", "cql", "cqlcontext"};
+
+static size_t put_space_params(char *dst, const span_t *q) {
+    char *out = dst + 5;
+    size_t n = 0;
+    const char *p = q->ptr, *end = q->ptr + q->len;
+    for (;;) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        if (!amp) amp = end;
+        const char *eq = memchr(p, '=', (size_t)(amp - p));
+        if (eq) {
+            size_t name_len = (size_t)(eq - p);
+            for (size_t i = 0; i < sizeof(SPACE_PARAMS) / sizeof(SPACE_PARAMS[0]); i++) {
+                if (strlen(SPACE_PARAMS[i]) == name_len && memcmp(p, SPACE_PARAMS[i], name_len) == 0) {
+                    if (n) out[n++] = '&';
+                    memcpy(out + n, p, (size_t)(amp - p));
+                    n += (size_t)(amp - p);
+                    break;
+                }
+            }
+        }
+        if (amp == end) break;
+        p = amp + 1;
+    }
+    if (n == 0) {
+        dst[0] = 0;
+        return 1;
+    }
+    uint32_t n32 = (uint32_t)n;
+    dst[0] = 1;
+    memcpy(dst + 1, &n32, 4);
+    return 5 + n;
+}
+
 /* The fields of an interned key, as a tuple of str/None. */
 static PyObject *key_tuple(const table_t *t, int32_t id, int n_fields) {
     PyObject *tuple = PyTuple_New(n_fields);
@@ -549,7 +589,8 @@ static PyObject *parse_chunk(PyObject *module, PyObject *args) {
                  !odd_target(&f[F_TARGET]);
         }
         if (ok) {
-            /* the request key: method, host, raw target, and the query when it names a space */
+            /* the request key: method, host, raw target, and the parameters of the query that can
+             * name a space (when it mentions one at all: most queries are not looked into) */
             static const char SPACE[] = "space";
             span_t named = f[F_QUERY];
             if (named.is_null || !contains_ci(named.ptr, named.len, SPACE, 5)) named.is_null = 1;
@@ -557,7 +598,7 @@ static PyObject *parse_chunk(PyObject *module, PyObject *args) {
             size_t kn = put_field(k, &f[F_METHOD]);
             kn += put_field(k + kn, &f[F_HOST]);
             kn += put_field(k + kn, &f[F_TARGET]);
-            kn += put_field(k + kn, &named);
+            kn += named.is_null ? put_field(k + kn, &named) : put_space_params(k + kn, &named);
             int32_t target = table_intern(&self->targets, k, kn);
             kn = put_field(k, &f[F_AGENT]);
             kn += put_field(k + kn, &f[F_IP]);

@@ -48,7 +48,7 @@ class FastChunk:
     declined: pa.Table  # LINES_SCHEMA: lines left to the SQL parser
     rejects: pa.Table  # REJECT_SCHEMA: declined lines that are not even text (bad UTF-8, NUL, too long...)
     #: keys seen for the first time, numbered from the number of keys seen before (their local ids):
-    new_targets: list[tuple[str, str | None, str, str | None]]  # method, host, raw target, query naming a space
+    new_targets: list[tuple[str, str | None, str, str | None]]  # method, host, raw target, space parameters
     new_clients: list[tuple[str | None, str, str | None]]  # user agent, client address, user
     new_pairs: list[tuple[int, int]]  # (target id, client id): request keys
 

@@ -155,13 +155,25 @@ def test_keys_are_interned_once_per_parser() -> None:
                                     None)
 
 
+def test_a_unique_parameter_beside_a_space_does_not_make_a_key_of_its_own() -> None:
+    parser = fastclf.FastParser(vhost=True, agent=True, window=WINDOW)
+    lines = [GOOD[-1].replace("&limit=2", f"&rid={n}") for n in range(3)] + \
+        [GOOD[-1].replace("?spaceKey=FIN&limit=2", "?rid=7&spaceKey=FIN")]
+    parsed = parser.parse(("\n".join(lines) + "\n").encode(), 1)
+    assert parsed.rows.num_rows == 4 and len(parsed.new_targets) == 1
+    assert parsed.new_targets[0][3] == "spaceKey=FIN"  # what SQL reads the space from
+    assert parsed.rows.column("query").to_pylist()[0] == "spaceKey=FIN&rid=0"  # each line keeps its own query
+
+
 _token = st.text(alphabet=st.characters(codec="utf-8", exclude_characters=' "\\\n\r\x00'), min_size=1, max_size=8)
 _segment = st.one_of(st.sampled_from(["wiki", "rest", "api", "v2", "pages", "content", "search", "space",
                                       "ex", "confluence", "atlassian-connect", "1", "~abc", "%7Eabc", "12", "",
                                       "child", "attachment", "x_y", "a-b", "é", "?", "#", "&q=1", "?spaceKey=HR",
                                       "?cql=space%20in%20(A,B)", "?token=1", "?x=Space", "?spaceKey=HR&limit=1",
                                       "?x_token=1", "?API-KEY=2", "?passwd=3&a", "?sigma=4", "?a.SIG=5",
-                                      "?design=1&jwt=x.eyJpc3MiOiJ4In0.y", "?xjwt=1"]), _token)
+                                      "?design=1&jwt=x.eyJpc3MiOiJ4In0.y", "?xjwt=1", "?spaceKey=HR&rid=9",
+                                      "?rid=1&spaceId=12&space-key=X", "?SpaceKey=HR&x=1", "?spaceKeys=A,B&",
+                                      "?cqlcontext=%7B%22spaceKey%22%3A%22HR%22%7D&x=1&cql=space=D"]), _token)
 _target = st.lists(_segment, min_size=0, max_size=7).map(lambda parts: "/" + "/".join(parts))
 _mutation = st.sampled_from(["", " ", '"', "\\", "-", "[", "]", ":", "0", "x", "é", "\r"])
 
