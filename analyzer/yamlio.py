@@ -25,6 +25,8 @@ Key = tuple[str | int, ...]
 MAX_ALIASES = 100
 #: Nodes a config document may expand to, aliases followed (real files have a few thousand).
 MAX_NODES = 100_000
+#: Levels of nesting a config document may have (real files have under ten).
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,20 @@ def _walk(node: yaml.Node, key: Key, lines: dict[Key, int]) -> Any:
 
 
 def _check_aliases(text: str, path: str) -> None:
-    """Refuse a document with more than MAX_ALIASES aliases (seen as parser events: nothing built yet)."""
-    aliases = 0
+    """Refuse a document with more than MAX_ALIASES aliases, or nested deeper than MAX_DEPTH (seen as
+    parser events: nothing built yet; PyYAML's scanner slows down with every open flow level, so a
+    few hundred kilobytes of brackets would take minutes to refuse later)."""
+    aliases = depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(f"YAML nested too deeply to be read (over {MAX_DEPTH} levels)", path=path,
+                                  line=event.start_mark.line + 1 if event.start_mark else None,
+                                  hint="apps and rules files are a few levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
                 raise ConfigError(f"more than {MAX_ALIASES} YAML aliases (*name): refused, an alias bomb "
