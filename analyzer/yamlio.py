@@ -141,11 +141,8 @@ def load_yaml(path: str | Path) -> Located:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read: {error}", path=str(path)) from None
     try:
-        _check_aliases(text, str(path))
+        _check_aliases(text, str(path))  # (and the depth: nothing below recurses deeper than MAX_DEPTH)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:
-        raise ConfigError("YAML nested too deeply to be read", path=str(path),
-                          hint="apps and rules files are a few levels deep") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
@@ -159,9 +156,6 @@ def load_yaml(path: str | Path) -> Located:
         data = _walk(node, (), lines)
     except _DuplicateKey as error:
         raise ConfigError(f"duplicate key {error.name!r}", path=str(path), line=error.line) from None
-    except RecursionError:
-        raise ConfigError("YAML nested too deeply to be read", path=str(path),
-                          hint="apps and rules files are a few levels deep") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"invalid YAML: {error}", path=str(path)) from None
     return Located(data, lines, str(path))

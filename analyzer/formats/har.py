@@ -278,9 +278,6 @@ class _Feed:
         self.depth = int(levels[-1])
 
 
-_OPENS, _CLOSES = frozenset(("start_map", "start_array")), frozenset(("end_map", "end_array"))
-
-
 def _whole_file_reject(first: int, reason: str, data: bytes) -> DocumentBatch:
     return _batch([], [(first, reason, reject_text(data[:HEAD_SHOWN]))])
 
@@ -350,15 +347,8 @@ def read_har(stream: BinaryIO, params: Mapping[str, Any]) -> Iterator[DocumentBa
     rejects: list[tuple[int, str, str]] = []
     problem: str | None = None
     incomplete = False
-    depth = 0
-    try:
+    try:  # (nesting is measured by the feed, before the parser reads: _Feed._nest)
         for prefix, event, value in ijson.parse(feed, buf_size=1 << 20, use_float=True):
-            if event in _OPENS:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _TooDeep
-            elif event in _CLOSES:
-                depth -= 1
             ended, entry = entries.event(prefix, event, value)
             if not ended:
                 continue
