@@ -74,7 +74,7 @@ def _walk(node: yaml.Node, key: Key, lines: dict[Key, int]) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
-def _check_aliases(text: str, path: str) -> None:
+def _check_events(text: str, path: str) -> None:
     """Refuse a document with more than MAX_ALIASES aliases, or nested deeper than MAX_DEPTH (seen as
     parser events: nothing built yet; PyYAML's scanner slows down with every open flow level, so a
     few hundred kilobytes of brackets would take minutes to refuse later)."""
@@ -141,7 +141,7 @@ def load_yaml(path: str | Path) -> Located:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read: {error}", path=str(path)) from None
     try:
-        _check_aliases(text, str(path))  # (and the depth: nothing below recurses deeper than MAX_DEPTH)
+        _check_events(text, str(path))  # aliases and depth: nothing below recurses past MAX_DEPTH
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)

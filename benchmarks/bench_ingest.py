@@ -7,7 +7,8 @@ Generates (once, cached in benchmarks/out/) a seeded synthetic log, then times:
 Prints lines/s and the ratios; machines are shared and noisy, so quote ratios.
 
   --unique-queries  the worst case for keyed storage: every URL gets its own `rid=<random>`
-                    query parameter, so no two lines share a request key.
+                    query parameter, so no two lines share a query string (keys hold only
+                    the parameters that can name a space, so they stay shared).
   --stream N        also pipe the file N times through `appaccess ingest -` (N x lines in
                     one stream) and report its peak RSS, to show memory stays flat.
   --startup         also time `appaccess --help` (best of 5).
